@@ -1,0 +1,51 @@
+package io.github.aksauthproxy.cli;
+
+import io.github.aksauthproxy.config.Config;
+import io.github.aksauthproxy.config.ConfigLoader;
+import io.github.aksauthproxy.config.ConfigProblem;
+import io.github.aksauthproxy.config.InvalidConfigException;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Validates the configuration and prints every problem at once; exit 1 if there is any. */
+@Command(name = "check-config", description = "Validate the configuration (environment and AKS_AUTH_PROXY_CONFIG) and print every problem.")
+final class CheckConfigCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final Map<String, String> env;
+
+    CheckConfigCommand() {
+        this(System.getenv());
+    }
+
+    CheckConfigCommand(Map<String, String> env) {
+        this.env = env;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            Config c = ConfigLoader.load(env);
+            out.println("configuration is valid: credential " + c.credential().configName() + ", public port " + c.publicPort()
+                    + ", internal port " + c.internalPort() + ", profiles " + String.join(", ", c.profiles().keySet()));
+            out.flush();
+            return 0;
+        } catch (InvalidConfigException e) {
+            printProblems(spec.commandLine().getErr(), e);
+            return 1;
+        }
+    }
+
+    static void printProblems(PrintWriter err, InvalidConfigException e) {
+        err.println("The configuration has " + e.problems().size() + " problem" + (e.problems().size() == 1 ? "" : "s") + ":");
+        for (ConfigProblem p : e.problems()) {
+            err.println("  - " + p);
+        }
+        err.flush();
+    }
+}

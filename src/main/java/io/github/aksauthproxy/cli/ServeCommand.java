@@ -1,0 +1,55 @@
+package io.github.aksauthproxy.cli;
+
+import io.github.aksauthproxy.config.Config;
+import io.github.aksauthproxy.config.ConfigLoader;
+import io.github.aksauthproxy.config.InvalidConfigException;
+import io.github.aksauthproxy.http.AuthProxyServer;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Runs the forward-auth service until the process is stopped. */
+@Command(name = "serve", description = "Run the forward-auth service (public and internal listeners).")
+final class ServeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Config config;
+        try {
+            config = ConfigLoader.load(System.getenv());
+        } catch (InvalidConfigException e) {
+            CheckConfigCommand.printProblems(spec.commandLine().getErr(), e);
+            return 1;
+        }
+        Vertx vertx = Vertx.vertx();
+        CountDownLatch stopped = new CountDownLatch(1);
+        AuthProxyServer server;
+        try {
+            server = AuthProxyServer.start(vertx, config, Clock.systemUTC(), new SecureRandom(), Optional.empty())
+                    .await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            spec.commandLine().getErr().println("aks-auth-proxy could not start: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            vertx.close();
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close().compose(x -> vertx.close()).await(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // shutting down anyway
+            }
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,47 @@
+package io.github.aksauthproxy.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole configuration, built once at start-up by {@link ConfigLoader} and passed by constructor.
+ */
+public record Config(
+        String clientId,
+        String tenantId,
+        CredentialKind credential,
+        Optional<Path> federatedTokenFile,
+        Optional<Secret> clientSecret,
+        URI authorityHost,
+        URI discoveryUrl,
+        Optional<Path> idpCaFile,
+        URI redirectUrl,
+        List<CookieKey> cookieKeys,
+        Optional<String> cookieDomain,
+        List<String> allowedRedirectDomains,
+        String listenAddress,
+        int publicPort,
+        int internalPort,
+        Duration sessionLifetime,
+        Duration sessionIdleTimeout,
+        int groupsHeaderLimit,
+        boolean idpSignOut,
+        Map<String, Profile> profiles) {
+
+    /** The profile used when a request names none. */
+    public static final String DEFAULT_PROFILE = "aks";
+
+    /** The authority MSAL4J talks to: {@code https://<host>/<tenant>/}. */
+    public String authority() {
+        return authorityHost.toString() + tenantId + "/";
+    }
+
+    /** True when the service runs behind plain http (local development only). */
+    public boolean insecureLocalDevelopment() {
+        return "http".equalsIgnoreCase(redirectUrl.getScheme());
+    }
+}

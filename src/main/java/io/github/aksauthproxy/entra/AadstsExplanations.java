@@ -1,0 +1,43 @@
+package io.github.aksauthproxy.entra;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What the AADSTS codes people meet most often mean, and what to change. */
+public final class AadstsExplanations {
+    private static final Pattern CODE = Pattern.compile("AADSTS(\\d{4,8})");
+    private static final Map<String, String> EXPLANATIONS = Map.ofEntries(
+            Map.entry("AADSTS50011", "the redirect URI is not registered on the app; add AKS_AUTH_PROXY_REDIRECT_URL as a Web redirect URI"),
+            Map.entry("AADSTS65001", "consent is missing; grant admin consent for the app's delegated permissions (Azure Kubernetes Service AAD Server)"),
+            Map.entry("AADSTS50076", "multi-factor authentication is required; the user must sign in again interactively"),
+            Map.entry("AADSTS50079", "the user must register for multi-factor authentication and sign in again"),
+            Map.entry("AADSTS70021", "no federated identity credential matches the assertion; check its issuer (the cluster's OIDC issuer URL), "
+                    + "subject (system:serviceaccount:<namespace>:<serviceaccount>) and audience (api://AzureADTokenExchange)"),
+            Map.entry("AADSTS700016", "the application id is not found in the tenant; check AZURE_CLIENT_ID and AZURE_TENANT_ID"),
+            Map.entry("AADSTS700024", "the client assertion is outside its valid time range; the federated token file is stale "
+                    + "(is the kubelet still rotating it?)"),
+            Map.entry("AADSTS7000215", "the client secret is wrong; check AKS_AUTH_PROXY_CLIENT_SECRET"),
+            Map.entry("AADSTS700082", "the refresh token expired from inactivity; the user must sign in again"),
+            Map.entry("AADSTS50173", "the refresh token was revoked (for example by a password change); the user must sign in again"),
+            Map.entry("AADSTS70000", "the grant is invalid or expired; the user must sign in again"),
+            Map.entry("AADSTS70008", "the authorization code or refresh token expired; the user must sign in again"),
+            Map.entry("AADSTS54005", "the authorization code was already redeemed"));
+
+    private AadstsExplanations() {
+    }
+
+    /** The first AADSTS code in a text from Entra, if any. */
+    public static Optional<String> findCode(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        Matcher m = CODE.matcher(text);
+        return m.find() ? Optional.of(m.group()) : Optional.empty();
+    }
+
+    public static Optional<String> explain(String code) {
+        return Optional.ofNullable(EXPLANATIONS.get(code));
+    }
+}

@@ -1,0 +1,96 @@
+package io.github.aksauthproxy.entra;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/** TLS trust for connections to the identity provider: the JVM's CAs, plus those of AKS_AUTH_PROXY_IDP_CA_FILE. */
+public final class IdpTls {
+    private IdpTls() {
+    }
+
+    /** The socket factory to use, or empty for the JVM default. */
+    public static Optional<SSLSocketFactory> socketFactory(Optional<Path> caFile) {
+        if (caFile.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            X509TrustManager extra = trustManager(load(caFile.get()));
+            X509TrustManager jvm = trustManager(null);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new EitherTrustManager(extra, jvm)}, null);
+            return Optional.of(ctx.getSocketFactory());
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("AKS_AUTH_PROXY_IDP_CA_FILE '" + caFile.get() + "' holds no usable PEM certificate: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static KeyStore load(Path pem) throws IOException, GeneralSecurityException {
+        Collection<? extends Certificate> certs;
+        try (InputStream in = Files.newInputStream(pem)) {
+            certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        }
+        if (certs.isEmpty()) {
+            throw new CertificateException("no certificate found");
+        }
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        ks.load(null, null);
+        int i = 0;
+        for (Certificate c : certs) {
+            ks.setCertificateEntry("ca-" + i++, c);
+        }
+        return ks;
+    }
+
+    private static X509TrustManager trustManager(KeyStore ks) throws GeneralSecurityException {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        for (TrustManager tm : tmf.getTrustManagers()) {
+            if (tm instanceof X509TrustManager x) {
+                return x;
+            }
+        }
+        throw new GeneralSecurityException("no X509 trust manager");
+    }
+
+    /** Trusts a server chain when either the extra CAs or the JVM's CAs do. */
+    private record EitherTrustManager(X509TrustManager first, X509TrustManager second) implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("client certificates are not accepted");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            try {
+                first.checkServerTrusted(chain, authType);
+            } catch (CertificateException e) {
+                second.checkServerTrusted(chain, authType);
+            }
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            X509Certificate[] a = first.getAcceptedIssuers();
+            X509Certificate[] b = second.getAcceptedIssuers();
+            X509Certificate[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, all, a.length, b.length);
+            return all;
+        }
+    }
+}

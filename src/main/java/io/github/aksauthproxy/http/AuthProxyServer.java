@@ -1,0 +1,148 @@
+package io.github.aksauthproxy.http;
+
+import com.microsoft.aad.msal4j.IHttpClient;
+import io.github.aksauthproxy.config.Config;
+import io.github.aksauthproxy.config.CredentialKind;
+import io.github.aksauthproxy.entra.EntraUserFlows;
+import io.github.aksauthproxy.entra.IdpTls;
+import io.github.aksauthproxy.entra.WorkloadIdentityAssertion;
+import io.github.aksauthproxy.oidc.IdTokenValidator;
+import io.github.aksauthproxy.oidc.OidcProvider;
+import io.github.aksauthproxy.redirect.RedirectValidator;
+import io.github.aksauthproxy.session.CookieCodec;
+import io.github.aksauthproxy.session.CookieNames;
+import io.github.aksauthproxy.session.LoginStateCookies;
+import io.github.aksauthproxy.session.SessionCookieStore;
+import io.github.aksauthproxy.session.SessionStore;
+import io.github.aksauthproxy.token.TokenService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLSocketFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the service from its configuration and runs its two listeners: the public one for browsers and the
+ * internal one for the ingress's auth subrequests and the kubelet's probes. A response carrying a token exists
+ * only on the internal listener.
+ */
+public final class AuthProxyServer {
+    private static final Logger LOG = LoggerFactory.getLogger(AuthProxyServer.class);
+
+    private final Vertx vertx;
+    private final Config config;
+    private final ExecutorService entraExecutor;
+    private final Router publicRouter;
+    private final Router internalRouter;
+    private final OidcProvider oidc;
+    private final List<HttpServer> servers = new ArrayList<>();
+
+    private AuthProxyServer(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient) {
+        this.vertx = vertx;
+        this.config = config;
+        this.entraExecutor = Executors.newFixedThreadPool(8, daemonThreads("entra-"));
+        Optional<SSLSocketFactory> tls = IdpTls.socketFactory(config.idpCaFile());
+        WorkloadIdentityAssertion assertion = new WorkloadIdentityAssertion(config.federatedTokenFile().orElse(Path.of("")), clock);
+        EntraUserFlows entra = new EntraUserFlows(config, EntraUserFlows.credential(config, assertion), entraExecutor, tls, httpClient);
+        this.oidc = new OidcProvider(config.discoveryUrl(), tls);
+        IdTokenValidator idTokens = new IdTokenValidator(oidc, config.clientId(), clock);
+        CookieCodec codec = new CookieCodec(config.cookieKeys());
+        CookieNames names = new CookieNames(config.cookieDomain());
+        SessionStore sessions = new SessionCookieStore(codec, names, clock, config.sessionIdleTimeout());
+        LoginStateCookies loginCookies = new LoginStateCookies(codec, names, clock);
+        TokenService tokens = new TokenService(entra, clock, 200_000);
+        RedirectValidator redirects = new RedirectValidator(config.allowedRedirectDomains(), config.insecureLocalDevelopment());
+
+        List<Supplier<Optional<String>>> readiness = new ArrayList<>();
+        if (config.credential() == CredentialKind.WORKLOAD_IDENTITY) {
+            readiness.add(assertion::problem);
+        }
+        readiness.add(oidc::problem);
+
+        publicRouter = Router.router(vertx);
+        publicRouter.get("/oauth2/start").handler(new StartHandler(entra, loginCookies, sessions, redirects, random, clock));
+        publicRouter.get("/oauth2/callback").handler(new CallbackHandler(vertx, config, entra, idTokens, loginCookies, sessions, random, clock));
+        publicRouter.route("/oauth2/sign_out").method(HttpMethod.GET).method(HttpMethod.POST)
+                .handler(new SignOutHandler(config, sessions, tokens, redirects, oidc::cached));
+        publicRouter.get("/oauth2/userinfo").handler(new UserinfoHandler(sessions));
+        finish(publicRouter);
+
+        internalRouter = Router.router(vertx);
+        internalRouter.route("/oauth2/auth").handler(new AuthSubrequestHandler(config, sessions, tokens));
+        internalRouter.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "ok")));
+        internalRouter.get("/readyz").handler(new ReadinessHandler(readiness));
+        finish(internalRouter);
+    }
+
+    /** Builds the service and starts both listeners. */
+    public static Future<AuthProxyServer> start(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient) {
+        AuthProxyServer server;
+        try {
+            server = new AuthProxyServer(vertx, config, clock, random, httpClient);
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
+        return server.listen().map(server);
+    }
+
+    private Future<Void> listen() {
+        HttpServerOptions options = new HttpServerOptions().setHost(config.listenAddress())
+                // Chunked session cookies and large forwarded headers exceed Vert.x's 8 KB default.
+                .setMaxHeaderSize(64 * 1024).setMaxInitialLineLength(16 * 1024);
+        Future<HttpServer> pub = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.publicPort())).requestHandler(publicRouter).listen();
+        Future<HttpServer> internal = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.internalPort())).requestHandler(internalRouter).listen();
+        return Future.all(pub, internal).onSuccess(all -> {
+            servers.add(pub.result());
+            servers.add(internal.result());
+            LOG.info("event=started public_port={} internal_port={} credential={}", pub.result().actualPort(), internal.result().actualPort(),
+                    config.credential().configName());
+            vertx.executeBlocking(oidc::problem, false).onSuccess(p -> p.ifPresent(problem ->
+                    LOG.warn("event=oidc.unavailable reason=\"{}\"", problem)));
+        }).mapEmpty();
+    }
+
+    public Future<Void> close() {
+        List<Future<Void>> closing = servers.stream().map(HttpServer::close).toList();
+        return Future.join(new ArrayList<>(closing)).onComplete(x -> entraExecutor.shutdownNow()).mapEmpty();
+    }
+
+    private static void finish(Router router) {
+        router.route().last().handler(ctx -> Responses.page(ctx, 404, "Not found", "There is nothing here.", List.of()));
+        router.route().failureHandler(ctx -> {
+            int status = ctx.statusCode() >= 400 && ctx.statusCode() < 500 ? ctx.statusCode() : 500;
+            if (status == 500) {
+                Throwable f = ctx.failure();
+                LOG.error("event=http.error path=\"{}\" reason=\"{}\"", AuthSubrequestHandler.printable(ctx.request().path()),
+                        f == null ? "unknown" : f.getClass().getName());
+            }
+            if (!ctx.response().ended()) {
+                Responses.page(ctx, status, status == 500 ? "Error" : "Bad request",
+                        status == 500 ? "Something went wrong on our side." : "The request could not be understood.", List.of());
+            }
+        });
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,124 @@
+package io.github.aksauthproxy.http;
+
+import io.github.aksauthproxy.config.Config;
+import io.github.aksauthproxy.config.Profile;
+import io.github.aksauthproxy.entra.AccessToken;
+import io.github.aksauthproxy.entra.IdpFailure;
+import io.github.aksauthproxy.session.Session;
+import io.github.aksauthproxy.session.SessionStore;
+import io.github.aksauthproxy.token.TokenService;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /oauth2/auth} on the internal listener: the ingress asks it about every request to a protected route.
+ * The answer depends on the session cookie and the named profile only; no other request header (User-Agent,
+ * X-Forwarded-*, X-Original-URL, the path) can turn a 401 into a 200.
+ *
+ * <p>200 carries the profile's access token and the identity headers, every one of them always present (Caddy
+ * otherwise forwards a literal placeholder). 401: no usable session. 400: unknown profile. 503: Entra cannot
+ * mint a token now; never a 200 without one.
+ */
+final class AuthSubrequestHandler implements Handler<RoutingContext> {
+    private static final Logger LOG = LoggerFactory.getLogger(AuthSubrequestHandler.class);
+    static final List<String> IDENTITY_HEADERS = List.of("Authorization", "X-Auth-Request-User", "X-Auth-Request-Email",
+            "X-Auth-Request-Preferred-Username", "X-Auth-Request-Groups", "X-Auth-Request-Oid", "X-Auth-Request-Tid");
+
+    private final Config config;
+    private final SessionStore sessions;
+    private final TokenService tokens;
+
+    AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens) {
+        this.config = config;
+        this.sessions = sessions;
+        this.tokens = tokens;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        List<String> named = ctx.queryParam("profile");
+        String profileName = named.isEmpty() ? Config.DEFAULT_PROFILE : named.get(0);
+        Profile profile = config.profiles().get(profileName);
+        if (profile == null || named.size() > 1) {
+            LOG.error("event=auth.bad_profile profile=\"{}\" reason=\"the auth-url names a profile that is not configured; "
+                    + "fix the ingress annotation or add the profile to AKS_AUTH_PROXY_CONFIG\"", printable(profileName));
+            plain(ctx.response(), 400, "unknown profile");
+            return;
+        }
+        SessionStore.Loaded loaded = sessions.load(RequestCookies.of(ctx.request()));
+        if (!loaded.ok()) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("event=auth.unauthenticated reason=\"{}\"", loaded.rejected().reason());
+            }
+            plain(ctx.response(), 401, "unauthenticated");
+            return;
+        }
+        Session session = loaded.session();
+        CompletableFuture<AccessToken> pending = tokens.token(session, profile);
+        AccessToken ready = pending.getNow(null);
+        if (ready != null) {
+            allow(ctx.response(), session, profile, ready, loaded);
+            return;
+        }
+        Future.fromCompletionStage(pending, ctx.vertx().getOrCreateContext())
+                .onSuccess(token -> allow(ctx.response(), session, profile, token, loaded))
+                .onFailure(e -> tokenFailed(ctx.response(), session, profile, e));
+    }
+
+    private void allow(HttpServerResponse r, Session session, Profile profile, AccessToken token, SessionStore.Loaded loaded) {
+        MultiMap h = r.headers();
+        h.set(HttpHeaders.AUTHORIZATION, "Bearer " + token.value());
+        h.set("X-Auth-Request-User", session.user());
+        h.set("X-Auth-Request-Email", session.email());
+        h.set("X-Auth-Request-Preferred-Username", session.user());
+        h.set("X-Auth-Request-Groups", groups(session.groups()));
+        h.set("X-Auth-Request-Oid", session.oid());
+        h.set("X-Auth-Request-Tid", session.tid());
+        if (profile.accessTokenHeader()) {
+            h.set("X-Auth-Request-Access-Token", token.value());
+        }
+        // One cookie at most: NGINX forwards only the first Set-Cookie of an auth subrequest.
+        loaded.renewal().forEach(r::addCookie);
+        h.set(HttpHeaders.CACHE_CONTROL, "no-store");
+        r.setStatusCode(200).end();
+    }
+
+    private String groups(List<String> groups) {
+        int limit = config.groupsHeaderLimit();
+        return String.join(",", groups.size() <= limit ? groups : groups.subList(0, limit));
+    }
+
+    private void tokenFailed(HttpServerResponse r, Session session, Profile profile, Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        String sid = LogIds.sidHash(session.id());
+        if (cause instanceof IdpFailure f && f.kind() == IdpFailure.Kind.GRANT_REJECTED) {
+            tokens.forget(session.id());
+            LOG.info("event=session.ended user=\"{}\" sid_hash={} profile={} reason=\"{}\"", session.user(), sid, profile.name(), f.describe());
+            plain(r, 401, "unauthenticated");
+            return;
+        }
+        String reason = cause instanceof IdpFailure f ? f.describe() : "unexpected " + cause.getClass().getName();
+        LOG.warn("event=token.failure user=\"{}\" sid_hash={} profile={} reason=\"{}\"", session.user(), sid, profile.name(), reason);
+        r.putHeader(HttpHeaders.RETRY_AFTER, "5");
+        plain(r, 503, "token temporarily unavailable");
+    }
+
+    private static void plain(HttpServerResponse r, int status, String body) {
+        r.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(body);
+    }
+
+    /** A value from the request, safe to put in one log line. */
+    static String printable(String s) {
+        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?").replace("\"", "'");
+    }
+}

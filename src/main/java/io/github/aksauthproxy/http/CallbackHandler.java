@@ -1,0 +1,158 @@
+package io.github.aksauthproxy.http;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.aksauthproxy.config.Config;
+import io.github.aksauthproxy.entra.AadstsExplanations;
+import io.github.aksauthproxy.entra.EntraUserFlows;
+import io.github.aksauthproxy.entra.IdpFailure;
+import io.github.aksauthproxy.entra.SignInResult;
+import io.github.aksauthproxy.oidc.IdTokenClaims;
+import io.github.aksauthproxy.oidc.IdTokenRejectedException;
+import io.github.aksauthproxy.oidc.IdTokenValidator;
+import io.github.aksauthproxy.oidc.OidcUnavailableException;
+import io.github.aksauthproxy.session.LoginRejected;
+import io.github.aksauthproxy.session.LoginState;
+import io.github.aksauthproxy.session.LoginStateCookies;
+import io.github.aksauthproxy.session.Session;
+import io.github.aksauthproxy.session.SessionStore;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.Cookie;
+import io.vertx.ext.web.RoutingContext;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /oauth2/callback?code&state}: finishes a sign-in. The state must match a sign-in cookie this browser
+ * holds (and not have been used before); the code is redeemed with the PKCE verifier; the ID token is validated;
+ * then a new session replaces whatever the browser had, and the browser returns to where it was going.
+ */
+final class CallbackHandler implements Handler<RoutingContext> {
+    private static final Logger LOG = LoggerFactory.getLogger(CallbackHandler.class);
+
+    private final Vertx vertx;
+    private final Config config;
+    private final EntraUserFlows entra;
+    private final IdTokenValidator idTokens;
+    private final LoginStateCookies loginCookies;
+    private final SessionStore sessions;
+    private final SecureRandom random;
+    private final Clock clock;
+    /** States already redeemed here: a replayed callback (even with its cookie) is refused. */
+    private final Cache<String, Boolean> usedStates = Caffeine.newBuilder()
+            .expireAfterWrite(LoginStateCookies.MAX_AGE.multipliedBy(2)).maximumSize(100_000).build();
+
+    CallbackHandler(Vertx vertx, Config config, EntraUserFlows entra, IdTokenValidator idTokens, LoginStateCookies loginCookies,
+                    SessionStore sessions, SecureRandom random, Clock clock) {
+        this.vertx = vertx;
+        this.config = config;
+        this.entra = entra;
+        this.idTokens = idTokens;
+        this.loginCookies = loginCookies;
+        this.sessions = sessions;
+        this.random = random;
+        this.clock = clock;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String state = ctx.request().getParam("state");
+        String error = ctx.request().getParam("error");
+        Map<String, String> cookies = RequestCookies.of(ctx.request());
+        List<Cookie> clearLogin = state != null && cookies.containsKey(loginCookieName(state)) ? List.of(loginCookies.clear(state)) : List.of();
+        if (error != null) {
+            idpError(ctx, error, ctx.request().getParam("error_description"), clearLogin);
+            return;
+        }
+        LoginStateCookies.Result attempt = loginCookies.read(state, cookies);
+        if (attempt.rejected() != null) {
+            refuse(ctx, attempt.rejected(), clearLogin);
+            return;
+        }
+        if (usedStates.asMap().putIfAbsent(state, Boolean.TRUE) != null) {
+            refuse(ctx, LoginRejected.REPLAYED, clearLogin);
+            return;
+        }
+        String code = ctx.request().getParam("code");
+        if (code == null || code.isBlank() || code.length() > 4096) {
+            LOG.info("event=login.failure reason=\"the callback carries no usable code\"");
+            Responses.page(ctx, 400, "Sign-in failed", "The sign-in response was incomplete. Please start again.", clearLogin);
+            return;
+        }
+        LoginState login = attempt.state();
+        Future.fromCompletionStage(entra.redeem(code, login.codeVerifier()), vertx.getOrCreateContext())
+                .compose(result -> vertx.executeBlocking(() -> idTokens.validate(result.idToken(), login.nonce()), false)
+                        .map(claims -> newSession(claims, result)))
+                .onSuccess(session -> {
+                    List<Cookie> out = new ArrayList<>(sessions.save(session, cookies));
+                    out.addAll(clearLogin);
+                    LOG.info("event=login.success user=\"{}\" tenant={} sid_hash={}", session.user(), session.tid(), LogIds.sidHash(session.id()));
+                    Responses.redirect(ctx, login.redirectTarget(), out);
+                })
+                .onFailure(e -> signInFailed(ctx, e, clearLogin));
+    }
+
+    private String loginCookieName(String state) {
+        return loginCookies.clear(state).getName();
+    }
+
+    private Session newSession(IdTokenClaims claims, SignInResult result) {
+        byte[] id = new byte[18];
+        random.nextBytes(id);
+        Instant now = clock.instant();
+        return new Session(Base64.getUrlEncoder().withoutPadding().encodeToString(id), claims.oid(), claims.tid(),
+                claims.preferredUsername(), claims.name(), claims.email(), claims.groups(), result.refreshToken(),
+                now, now.plus(config.sessionLifetime()), now);
+    }
+
+    private void refuse(RoutingContext ctx, LoginRejected why, List<Cookie> clearLogin) {
+        LOG.info("event=login.failure reason=\"{}\"", why.reason());
+        Responses.page(ctx, 403, "Sign-in could not be completed",
+                "This sign-in link is not valid in this browser: it may have expired, been used already, or been started elsewhere. "
+                        + "Please go back to the page you wanted and sign in again.", clearLogin);
+    }
+
+    private void idpError(RoutingContext ctx, String error, String description, List<Cookie> clearLogin) {
+        Optional<String> aadsts = AadstsExplanations.findCode(description);
+        String safeError = error.matches("[a-z_]{1,64}") ? error : "unknown";
+        LOG.info("event=login.failure reason=\"the identity provider returned error={}{}\"", safeError, aadsts.map(c -> " " + c).orElse(""));
+        if ("access_denied".equals(safeError)) {
+            Responses.page(ctx, 403, "Access denied", "Sign-in was cancelled, or Microsoft Entra ID denied access"
+                    + aadsts.map(c -> " (" + c + ")").orElse("") + ".", clearLogin);
+            return;
+        }
+        String cause = aadsts.map(c -> c + ": " + AadstsExplanations.explain(c).orElse("see Microsoft's AADSTS error reference"))
+                .orElse("the identity provider reported '" + safeError + "'");
+        Responses.page(ctx, 400, "Sign-in failed", "Microsoft Entra ID could not sign you in: " + cause + ".", clearLogin);
+    }
+
+    private void signInFailed(RoutingContext ctx, Throwable e, List<Cookie> clearLogin) {
+        if (e instanceof IdpFailure f && f.kind() == IdpFailure.Kind.GRANT_REJECTED) {
+            LOG.info("event=login.failure reason=\"the code was rejected: {}\"", f.describe());
+            Responses.page(ctx, 400, "Sign-in failed", "This sign-in response was already used or has expired. Please sign in again.", clearLogin);
+        } else if (e instanceof IdpFailure f) {
+            LOG.warn("event=login.failure reason=\"{}\"", f.describe());
+            Responses.page(ctx, f.kind() == IdpFailure.Kind.UNAVAILABLE ? 503 : 502, "Sign-in failed",
+                    "Microsoft Entra ID could not complete the sign-in right now. Please try again in a moment.", clearLogin);
+        } else if (e instanceof IdTokenRejectedException r) {
+            LOG.warn("event=login.failure reason=\"{}\"", r.getMessage());
+            Responses.page(ctx, 403, "Sign-in failed", "The sign-in response could not be verified. Please sign in again.", clearLogin);
+        } else if (e instanceof OidcUnavailableException u) {
+            LOG.warn("event=login.failure reason=\"{}\"", u.getMessage());
+            Responses.page(ctx, 503, "Sign-in failed", "Microsoft Entra ID cannot be reached right now. Please try again in a moment.", clearLogin);
+        } else {
+            LOG.error("event=login.failure reason=\"unexpected {}\"", e.getClass().getName());
+            Responses.page(ctx, 500, "Sign-in failed", "Something went wrong on our side. Please try again.", clearLogin);
+        }
+    }
+}

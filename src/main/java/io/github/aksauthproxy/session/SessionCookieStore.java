@@ -1,0 +1,180 @@
+package io.github.aksauthproxy.session;
+
+import io.github.aksauthproxy.config.Secret;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sessions kept entirely in the encrypted cookie, so any replica serves any user and a restart loses nothing.
+ *
+ * <p>Idle-timeout renewal has to pass through an auth subrequest, and NGINX copies only the <em>first</em>
+ * {@code Set-Cookie} of that response to the browser. So a renewal is always exactly one cookie: a session that
+ * fits in one cookie (the common case) is re-issued whole; a chunked session is never rewritten by a renewal
+ * (a partial rewrite would mix chunks), instead a small separate activity cookie carries the newer stamp.
+ * Renewals are spaced by an eighth of the idle timeout, so most requests carry no cookie at all and the warm
+ * path decrypts exactly one value.
+ */
+public final class SessionCookieStore implements SessionStore {
+    /** Browsers keep about 4,096 bytes per cookie including its name and attributes. */
+    static final int CHUNK_SIZE = 4000;
+    private static final int MAX_CHUNKS = 8;
+    private static final String SESSION_KIND = "session";
+    private static final String ACTIVITY_KIND = "activity";
+
+    private final CookieCodec codec;
+    private final CookieNames names;
+    private final Clock clock;
+    private final Duration idleTimeout;
+    private final Duration renewEvery;
+
+    public SessionCookieStore(CookieCodec codec, CookieNames names, Clock clock, Duration idleTimeout) {
+        this.codec = codec;
+        this.names = names;
+        this.clock = clock;
+        this.idleTimeout = idleTimeout;
+        Duration eighth = idleTimeout.dividedBy(8);
+        this.renewEvery = eighth.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : eighth;
+    }
+
+    @Override
+    public Loaded load(Map<String, String> cookies) {
+        String single = cookies.get(names.session());
+        boolean chunked = single == null;
+        String value = chunked ? joinChunks(cookies) : single;
+        if (value == null) {
+            return Loaded.rejected(SessionRejected.MISSING);
+        }
+        CookieCodec.Decoded decoded = codec.decrypt(SESSION_KIND, value);
+        if (!decoded.ok()) {
+            return Loaded.rejected(decoded.rejected());
+        }
+        Session session = fromJson(decoded.payload());
+        if (session == null) {
+            return Loaded.rejected(SessionRejected.MALFORMED);
+        }
+        Instant now = clock.instant();
+        if (!now.isBefore(session.expiresAt())) {
+            return Loaded.rejected(SessionRejected.EXPIRED);
+        }
+        Instant seen = session.lastSeen();
+        if (chunked && idleSince(seen, now)) {
+            seen = laterActivity(cookies, session.id(), seen);
+        }
+        if (idleSince(seen, now)) {
+            return Loaded.rejected(SessionRejected.IDLE_EXPIRED);
+        }
+        if (Duration.between(seen, now).compareTo(renewEvery) < 0) {
+            return new Loaded(session, null, List.of());
+        }
+        Session renewed = session.seenAt(now);
+        if (!chunked) {
+            String encoded = encode(renewed);
+            if (encoded.length() <= CHUNK_SIZE) {
+                return new Loaded(renewed, null, List.of(names.set(names.session(), encoded, maxAge(renewed))));
+            }
+        }
+        JsonObject activity = new JsonObject().put("sid", session.id()).put("seen", now.getEpochSecond());
+        return new Loaded(renewed, null, List.of(names.set(names.activity(), codec.encrypt(ACTIVITY_KIND, activity), maxAge(renewed))));
+    }
+
+    @Override
+    public List<Cookie> save(Session session, Map<String, String> requestCookies) {
+        String encoded = encode(session);
+        long maxAge = maxAge(session);
+        List<Cookie> out = new ArrayList<>();
+        if (encoded.length() <= CHUNK_SIZE) {
+            out.add(names.set(names.session(), encoded, maxAge));
+        } else {
+            int count = (encoded.length() + CHUNK_SIZE - 1) / CHUNK_SIZE;
+            for (int i = 0; i < count; i++) {
+                out.add(names.set(names.sessionChunk(i), encoded.substring(i * CHUNK_SIZE, Math.min(encoded.length(), (i + 1) * CHUNK_SIZE)), maxAge));
+            }
+        }
+        for (Cookie stale : clear(requestCookies)) {
+            if (out.stream().noneMatch(c -> c.getName().equals(stale.getName()))) {
+                out.add(stale);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<Cookie> clear(Map<String, String> requestCookies) {
+        List<Cookie> out = new ArrayList<>();
+        for (String name : requestCookies.keySet()) {
+            if (names.isSessionPart(name)) {
+                out.add(names.expire(name));
+            }
+        }
+        return out;
+    }
+
+    private boolean idleSince(Instant seen, Instant now) {
+        return Duration.between(seen, now).compareTo(idleTimeout) >= 0;
+    }
+
+    private Instant laterActivity(Map<String, String> cookies, String sid, Instant seen) {
+        String value = cookies.get(names.activity());
+        if (value == null) {
+            return seen;
+        }
+        CookieCodec.Decoded d = codec.decrypt(ACTIVITY_KIND, value);
+        if (!d.ok() || !sid.equals(d.payload().getString("sid")) || !(d.payload().getValue("seen") instanceof Number n)) {
+            return seen;
+        }
+        Instant stamp = Instant.ofEpochSecond(n.longValue());
+        return stamp.isAfter(seen) ? stamp : seen;
+    }
+
+    private String joinChunks(Map<String, String> cookies) {
+        if (!cookies.containsKey(names.sessionChunk(0))) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < MAX_CHUNKS && cookies.containsKey(names.sessionChunk(i)); i++) {
+            sb.append(cookies.get(names.sessionChunk(i)));
+        }
+        return sb.toString();
+    }
+
+    private long maxAge(Session s) {
+        return Math.max(0, Duration.between(clock.instant(), s.expiresAt()).getSeconds());
+    }
+
+    String encode(Session s) {
+        JsonObject json = new JsonObject()
+                .put("sid", s.id()).put("oid", s.oid()).put("tid", s.tid()).put("user", s.user())
+                .put("name", s.name()).put("email", s.email()).put("groups", new JsonArray(new ArrayList<>(s.groups())))
+                .put("rt", s.refreshToken().value())
+                .put("iat", s.createdAt().getEpochSecond()).put("exp", s.expiresAt().getEpochSecond())
+                .put("seen", s.lastSeen().getEpochSecond());
+        return codec.encrypt(SESSION_KIND, json);
+    }
+
+    private static Session fromJson(JsonObject j) {
+        try {
+            List<String> groups = new ArrayList<>();
+            for (Object g : j.getJsonArray("groups")) {
+                groups.add((String) g);
+            }
+            String sid = j.getString("sid");
+            String rt = j.getString("rt");
+            if (sid == null || rt == null) {
+                return null;
+            }
+            return new Session(sid, j.getString("oid", ""), j.getString("tid", ""), j.getString("user", ""),
+                    j.getString("name", ""), j.getString("email", ""), groups, new Secret(rt),
+                    Instant.ofEpochSecond(j.getLong("iat")), Instant.ofEpochSecond(j.getLong("exp")),
+                    Instant.ofEpochSecond(j.getLong("seen")));
+        } catch (ClassCastException | NullPointerException e) {
+            return null;
+        }
+    }
+}

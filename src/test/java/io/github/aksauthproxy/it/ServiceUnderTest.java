@@ -1,0 +1,119 @@
+package io.github.aksauthproxy.it;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.github.aksauthproxy.config.Config;
+import io.github.aksauthproxy.config.ConfigLoader;
+import io.github.aksauthproxy.http.AuthProxyServer;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** The service started in-process on loopback, configured like production except for the stand-in IdP. */
+final class ServiceUnderTest implements AutoCloseable {
+    static final String KEY_1 = randomKey();
+    static final String KEY_2 = randomKey();
+
+    final Vertx vertx;
+    final AuthProxyServer server;
+    final Config config;
+    final MutableClock clock;
+    final Path tokenFile;
+    final String publicUrl;
+    final String internalUrl;
+
+    private ServiceUnderTest(Vertx vertx, AuthProxyServer server, Config config, MutableClock clock, Path tokenFile) {
+        this.vertx = vertx;
+        this.server = server;
+        this.config = config;
+        this.clock = clock;
+        this.tokenFile = tokenFile;
+        this.publicUrl = "http://127.0.0.1:" + config.publicPort();
+        this.internalUrl = "http://127.0.0.1:" + config.internalPort();
+    }
+
+    static ServiceUnderTest start(EntraStandIn idp, Path dir, MutableClock clock, Map<String, String> overrides) throws Exception {
+        Path tokenFile = dir.resolve("azure-identity-token-" + UUID.randomUUID());
+        writeAssertion(tokenFile, "first", clock);
+        int publicPort = freePort();
+        Map<String, String> env = new HashMap<>();
+        env.put("AZURE_CLIENT_ID", EntraStandIn.CLIENT_ID);
+        env.put("AZURE_TENANT_ID", EntraStandIn.TENANT);
+        env.put("AZURE_FEDERATED_TOKEN_FILE", tokenFile.toString());
+        env.put("AZURE_AUTHORITY_HOST", idp.authorityHost());
+        env.put("AKS_AUTH_PROXY_OIDC_DISCOVERY_URL", idp.discoveryUrl());
+        env.put("AKS_AUTH_PROXY_IDP_CA_FILE", idp.writeCaFile(dir).toString());
+        env.put("AKS_AUTH_PROXY_REDIRECT_URL", "http://127.0.0.1:" + publicPort + "/oauth2/callback");
+        env.put("AKS_AUTH_PROXY_COOKIE_SECRETS", KEY_1);
+        env.put("AKS_AUTH_PROXY_LISTEN_ADDRESS", "127.0.0.1");
+        env.put("AKS_AUTH_PROXY_PUBLIC_PORT", String.valueOf(publicPort));
+        env.put("AKS_AUTH_PROXY_INTERNAL_PORT", String.valueOf(freePort()));
+        env.putAll(overrides);
+        env.values().removeIf(v -> v == null || v.isEmpty());
+        Config config = ConfigLoader.load(env);
+        Vertx vertx = Vertx.vertx();
+        AuthProxyServer server = AuthProxyServer.start(vertx, config, clock, new SecureRandom(),
+                Optional.of(new EntraLikeHttpClient(idp.trust()))).await(20, TimeUnit.SECONDS);
+        return new ServiceUnderTest(vertx, server, config, clock, tokenFile);
+    }
+
+    /** Writes a projected service-account token as the workload-identity webhook would; {@code jti} tells versions apart. */
+    static void writeAssertion(Path file, String jti, MutableClock clock) throws Exception {
+        RSAKey key = new RSAKeyGenerator(2048).generate();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer("https://oidc.prod-aks.azure.com/cluster-issuer/")
+                .subject(EntraStandIn.CLIENT_ID)
+                .audience("api://AzureADTokenExchange")
+                .jwtID(jti)
+                .issueTime(Date.from(clock.instant()))
+                .expirationTime(Date.from(clock.instant().plus(Duration.ofHours(1))))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("sa-key").build(), claims);
+        jwt.sign(new RSASSASigner(key));
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, jwt.serialize());
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    String start(String rd) {
+        return publicUrl + "/oauth2/start" + (rd == null ? "" : "?rd=" + java.net.URLEncoder.encode(rd, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    String auth() {
+        return internalUrl + "/oauth2/auth";
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String randomKey() {
+        byte[] k = new byte[32];
+        new SecureRandom().nextBytes(k);
+        return Base64.getEncoder().encodeToString(k);
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close().await(10, TimeUnit.SECONDS);
+        vertx.close().await(10, TimeUnit.SECONDS);
+    }
+}
