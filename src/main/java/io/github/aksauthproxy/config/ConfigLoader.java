@@ -36,7 +36,7 @@ public final class ConfigLoader {
             "azurechinacloud", "https://login.chinacloudapi.cn/");
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,253}");
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    private static final Pattern DOMAIN = Pattern.compile("\\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:(\\d{1,5}|\\*))?");
+    private static final Pattern DOMAIN = Pattern.compile("\\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\\d{1,5})?");
     private static final Pattern PROFILE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Set<String> PROFILE_KEYS = Set.of("name", "scopes", "access_token_header");
     private static final Duration MAX_LIFETIME = Duration.ofDays(90);
@@ -246,8 +246,8 @@ public final class ConfigLoader {
                 return List.of();
             }
             int port = redirectUrl.getPort();
-            boolean defaultPort = port == -1 || (port == 443 && "https".equals(redirectUrl.getScheme()))
-                    || (port == 80 && "http".equals(redirectUrl.getScheme()));
+            String scheme = redirectUrl.getScheme().toLowerCase(Locale.ROOT);
+            boolean defaultPort = port == -1 || (port == 443 && "https".equals(scheme)) || (port == 80 && "http".equals(scheme));
             return List.of(redirectUrl.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port));
         }
         List<String> domains = new ArrayList<>();
@@ -256,7 +256,7 @@ public final class ConfigLoader {
             if (d.isEmpty()) {
                 continue;
             }
-            if (!DOMAIN.matcher(d).matches()) {
+            if (!DOMAIN.matcher(d).matches() || !validPort(d)) {
                 problem(Setting.AKS_AUTH_PROXY_ALLOWED_REDIRECT_DOMAINS, "'" + raw.trim()
                         + "' is not a host name; write entries like app.example.com, .example.com or app.example.com:8443");
                 continue;
@@ -264,6 +264,15 @@ public final class ConfigLoader {
             domains.add(d);
         }
         return List.copyOf(domains);
+    }
+
+    private static boolean validPort(String hostAndPort) {
+        int colon = hostAndPort.lastIndexOf(':');
+        if (colon < 0) {
+            return true;
+        }
+        int port = Integer.parseInt(hostAndPort.substring(colon + 1));
+        return port >= 1 && port <= 65535;
     }
 
     private Map<String, Profile> profiles() {

@@ -20,7 +20,7 @@ public enum Setting {
     AKS_AUTH_PROXY_REDIRECT_URL("The full callback URL registered in Entra, `https://<host>/oauth2/callback`.", "required"),
     AKS_AUTH_PROXY_COOKIE_SECRETS("Comma-separated base64 32-byte keys (`aks-auth-proxy keygen`); the first encrypts, all decrypt.", "required"),
     AKS_AUTH_PROXY_COOKIE_DOMAIN("Cookie domain; unset means a host-only `__Host-` cookie.", "unset"),
-    AKS_AUTH_PROXY_ALLOWED_REDIRECT_DOMAINS("Comma-separated hosts allowed as absolute redirect targets; `.example.com` allows the domain and its subdomains; `host:port` pins a port (without one only the default port is allowed).", "the redirect URL's host"),
+    AKS_AUTH_PROXY_ALLOWED_REDIRECT_DOMAINS("Comma-separated hosts allowed as absolute redirect targets; `.example.com` allows the domain and its subdomains; `host:port` pins a port (without one, only the default port is allowed).", "the redirect URL's host"),
     AKS_AUTH_PROXY_LISTEN_ADDRESS("Address both listeners bind to.", "`0.0.0.0`"),
     AKS_AUTH_PROXY_PUBLIC_PORT("Public listener (browsers, through the ingress).", "`4180`"),
     AKS_AUTH_PROXY_INTERNAL_PORT("Internal listener (`/oauth2/auth`, probes).", "`4181`"),

@@ -61,8 +61,9 @@ final class SignOutHandler implements Handler<RoutingContext> {
             String sep = endSession.get().getRawQuery() == null ? "?" : "&";
             Responses.redirect(ctx, endSession.get() + sep + "post_logout_redirect_uri=" + URLEncoder.encode(back, StandardCharsets.UTF_8)
                     + "&client_id=" + URLEncoder.encode(config.clientId(), StandardCharsets.UTF_8), clear);
-        } else if (checked.target().isPresent()) {
-            Responses.redirect(ctx, checked.target().get(), clear);
+        } else if (rd != null) {
+            // A rejected target falls back to "/", never to the given URL.
+            Responses.redirect(ctx, checked.target().orElse("/"), clear);
         } else {
             Responses.page(ctx, 200, "Signed out", "You are signed out.", clear);
         }

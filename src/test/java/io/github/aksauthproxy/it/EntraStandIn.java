@@ -13,7 +13,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.OAuth2Config;
-import no.nav.security.mock.oauth2.http.NettyWrapper;
+import no.nav.security.mock.oauth2.http.MockWebServerWrapper;
 import no.nav.security.mock.oauth2.http.Ssl;
 import okhttp3.mockwebserver.RecordedRequest;
 
@@ -37,7 +37,7 @@ final class EntraStandIn implements AutoCloseable {
         this.ssl = new Ssl();
         this.claims = new EntraShapedTokenCallback(TENANT, CLIENT_ID, ALICE);
         OAuth2Config config = new OAuth2Config(false, null, null, false,
-                new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(), Set.of(claims), new NettyWrapper(ssl));
+                new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(), Set.of(claims), new MockWebServerWrapper(ssl));
         this.server = new MockOAuth2Server(config);
         server.start(java.net.InetAddress.getLoopbackAddress(), 0);
     }

@@ -1,0 +1,135 @@
+package io.github.aksauthproxy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jwt.JWTParser;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import okhttp3.mockwebserver.MockResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How /oauth2/auth gets tokens from the IdP: single flight, the rotating assertion, and IdP failures. */
+class TokenAcquisitionTest {
+    @TempDir
+    Path dir;
+    EntraStandIn idp;
+    ServiceUnderTest service;
+
+    @BeforeEach
+    void start() throws Exception {
+        idp = new EntraStandIn();
+        service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), Map.of());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        service.close();
+        idp.close();
+    }
+
+    private TestBrowser signIn() {
+        TestBrowser b = new TestBrowser(idp.trust());
+        b.follow(service.start("/"));
+        assertThat(b.cookies).containsKey(SignInFlowTest.SESSION);
+        return b;
+    }
+
+    @Test
+    void fiftyConcurrentAuthCallsForOneSessionMakeExactlyOneTokenRequest() throws Exception {
+        TestBrowser b = signIn();
+        assertThat(idp.tokenRequests("refresh_token")).isEmpty();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(service.auth())).header("Cookie", b.cookieHeader()).build();
+        List<CompletableFuture<HttpResponse<String>>> calls = IntStream.range(0, 50)
+                .mapToObj(i -> http.sendAsync(req, HttpResponse.BodyHandlers.ofString())).toList();
+        List<HttpResponse<String>> answers = calls.stream().map(CompletableFuture::join).toList();
+        assertThat(answers).allMatch(r -> r.statusCode() == 200);
+        assertThat(answers.stream().map(r -> r.headers().firstValue("Authorization").orElseThrow()).distinct()).hasSize(1);
+        assertThat(idp.tokenRequests("refresh_token")).hasSize(1);
+
+        assertThat(b.get(service.auth()).statusCode()).isEqualTo(200);
+        assertThat(idp.tokenRequests("refresh_token")).as("a cached token makes no IdP call").hasSize(1);
+    }
+
+    @Test
+    void rewrittenTokenFileIsTheAssertionOfTheNextIdpRequest() throws Exception {
+        TestBrowser b = signIn();
+        List<Map<String, String>> codeRedemption = idp.tokenRequests("authorization_code");
+        assertThat(codeRedemption).hasSize(1);
+        assertThat(jti(codeRedemption.get(0).get("client_assertion"))).isEqualTo("first");
+        assertThat(codeRedemption.get(0)).containsEntry("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+                .doesNotContainKey("client_secret");
+
+        ServiceUnderTest.writeAssertion(service.tokenFile, "second", service.clock);
+        assertThat(b.get(service.auth()).statusCode()).isEqualTo(200);
+        List<Map<String, String>> refresh = idp.tokenRequests("refresh_token");
+        assertThat(refresh).hasSize(1);
+        assertThat(jti(refresh.get(0).get("client_assertion"))).isEqualTo("second");
+        assertThat(refresh.get(0).get("scope")).contains("6dae42f8-4368-4678-94ff-3960e28e3630/.default");
+    }
+
+    @Test
+    void tokenIsRenewedByItsOwnExpiryNotTheSessionAge() throws Exception {
+        idp.claims.tokenLifetime(600);
+        TestBrowser b = signIn();
+        String first = b.get(service.auth()).headers().firstValue("Authorization").orElseThrow();
+        service.clock.advance(Duration.ofMinutes(3));
+        assertThat(b.get(service.auth()).headers().firstValue("Authorization")).hasValue(first);
+        assertThat(idp.tokenRequests("refresh_token")).hasSize(1);
+        service.clock.advance(Duration.ofMinutes(3));
+        // Within five minutes of exp: still served, and renewed in the background.
+        assertThat(b.get(service.auth()).headers().firstValue("Authorization")).hasValue(first);
+        awaitTokenRequests(2);
+        service.clock.advance(Duration.ofSeconds(30));
+        String renewed = b.get(service.auth()).headers().firstValue("Authorization").orElseThrow();
+        assertThat(renewed).isNotEqualTo(first);
+        assertThat(idp.tokenRequests("refresh_token")).hasSize(2);
+    }
+
+    @Test
+    void rejectedRefreshTokenEndsTheSessionWith401() {
+        TestBrowser b = signIn();
+        idp.server.enqueueResponse(new MockResponse().setResponseCode(400).setHeader("Content-Type", "application/json")
+                .setBody("{\"error\":\"invalid_grant\",\"error_description\":\"AADSTS50173: The provided grant has expired due to it being revoked.\","
+                        + "\"error_codes\":[50173]}"));
+        try (LogCapture logs = new LogCapture()) {
+            assertThat(b.get(service.auth()).statusCode()).isEqualTo(401);
+            assertThat(logs.lines()).anyMatch(l -> l.contains("event=session.ended") && l.contains("AADSTS50173"));
+        }
+    }
+
+    @Test
+    void idpFailureWithoutACachedTokenIs503WithRetryAfterNeverA200() {
+        TestBrowser b = signIn();
+        idp.server.enqueueResponse(new MockResponse().setResponseCode(503).setBody("down"));
+        HttpResponse<String> r = b.get(service.auth());
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(r.headers().firstValue("Authorization")).isEmpty();
+        assertThat(b.get(service.auth()).statusCode()).as("recovers when the IdP does").isEqualTo(200);
+    }
+
+    private void awaitTokenRequests(int n) throws InterruptedException {
+        for (int i = 0; i < 100 && idp.tokenRequests("refresh_token").size() < n; i++) {
+            Thread.onSpinWait();
+            idp.requests();
+        }
+        assertThat(idp.tokenRequests("refresh_token")).hasSize(n);
+    }
+
+    private static String jti(String assertion) throws Exception {
+        return JWTParser.parse(assertion).getJWTClaimsSet().getJWTID();
+    }
+}
