@@ -1,0 +1,217 @@
+package io.github.aksauthproxy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+public class ConfigLoaderTest {
+    static final String KEY = "q6QJ0h2Q7yqgC3q0mO6j5bVqgW9m9r2wXo4zq0W2k3E=";
+    @TempDir
+    Path dir;
+
+    public static Map<String, String> minimal() {
+        Map<String, String> env = new HashMap<>();
+        env.put("AZURE_CLIENT_ID", "3c1f5f0e-9a4e-4b8e-a7f5-1d2b3c4d5e6f");
+        env.put("AZURE_TENANT_ID", "72f988bf-86f1-41af-91ab-2d7cd011db47");
+        env.put("AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/azure/tokens/azure-identity-token");
+        env.put("AKS_AUTH_PROXY_REDIRECT_URL", "https://apps.example.com/oauth2/callback");
+        env.put("AKS_AUTH_PROXY_COOKIE_SECRETS", KEY);
+        return env;
+    }
+
+    static List<String> problems(Map<String, String> env) {
+        try {
+            ConfigLoader.load(env);
+        } catch (InvalidConfigException e) {
+            return e.problems().stream().map(ConfigProblem::toString).toList();
+        }
+        return List.of();
+    }
+
+    @Test
+    void minimalWorkloadIdentityConfigurationGetsTheDocumentedDefaults() throws Exception {
+        Config c = ConfigLoader.load(minimal());
+        assertThat(c.credential()).isEqualTo(CredentialKind.WORKLOAD_IDENTITY);
+        assertThat(c.publicPort()).isEqualTo(4180);
+        assertThat(c.internalPort()).isEqualTo(4181);
+        assertThat(c.listenAddress()).isEqualTo("0.0.0.0");
+        assertThat(c.sessionLifetime()).isEqualTo(Duration.ofHours(12));
+        assertThat(c.sessionIdleTimeout()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.authority()).isEqualTo("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/");
+        assertThat(c.discoveryUrl()).hasToString(
+                "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0/.well-known/openid-configuration");
+        assertThat(c.allowedRedirectDomains()).containsExactly("apps.example.com");
+        assertThat(c.cookieDomain()).isEmpty();
+        assertThat(c.groupsHeaderLimit()).isEqualTo(100);
+        assertThat(c.idpSignOut()).isFalse();
+        assertThat(c.profiles()).containsOnlyKeys("aks");
+        assertThat(c.profiles().get("aks").scopes()).containsExactly("6dae42f8-4368-4678-94ff-3960e28e3630/.default");
+    }
+
+    @Test
+    void aksScopeFollowsAksServerAppIdAndAzureScopeWins() throws Exception {
+        Map<String, String> env = minimal();
+        env.put("AKS_SERVER_APP_ID", "11111111-1111-1111-1111-111111111111");
+        assertThat(ConfigLoader.load(env).profiles().get("aks").scopes()).containsExactly("11111111-1111-1111-1111-111111111111/.default");
+        env.put("AZURE_SCOPE", "api://custom/.default");
+        assertThat(ConfigLoader.load(env).profiles().get("aks").scopes()).containsExactly("api://custom/.default");
+    }
+
+    @Test
+    void cloudNameSelectsTheAuthorityAndAuthorityHostWins() throws Exception {
+        Map<String, String> env = minimal();
+        env.put("AZURE_CLOUD", "AzureUSGovernment");
+        assertThat(ConfigLoader.load(env).authorityHost()).hasToString("https://login.microsoftonline.us/");
+        env.put("AZURE_AUTHORITY_HOST", "https://login.chinacloudapi.cn");
+        assertThat(ConfigLoader.load(env).authorityHost()).hasToString("https://login.chinacloudapi.cn/");
+    }
+
+    @Test
+    void clientSecretIsChosenWhenNoTokenFileIsSet() throws Exception {
+        Map<String, String> env = minimal();
+        env.remove("AZURE_FEDERATED_TOKEN_FILE");
+        env.put("AKS_AUTH_PROXY_CLIENT_SECRET", "s3cr3t-value");
+        Config c = ConfigLoader.load(env);
+        assertThat(c.credential()).isEqualTo(CredentialKind.CLIENT_SECRET);
+        assertThat(c.toString()).doesNotContain("s3cr3t-value");
+    }
+
+    @Test
+    void emptyEnvironmentReportsEveryMissingSettingAtOnce() {
+        assertThat(problems(Map.of())).hasSize(5)
+                .anyMatch(p -> p.startsWith("AZURE_CLIENT_ID: is required"))
+                .anyMatch(p -> p.startsWith("AZURE_TENANT_ID: is required"))
+                .anyMatch(p -> p.startsWith("AZURE_FEDERATED_TOKEN_FILE: is not set") && p.contains("azure.workload.identity/use"))
+                .anyMatch(p -> p.startsWith("AKS_AUTH_PROXY_REDIRECT_URL: is required"))
+                .anyMatch(p -> p.startsWith("AKS_AUTH_PROXY_COOKIE_SECRETS: is required") && p.contains("keygen"));
+    }
+
+    @Test
+    void badValuesAreEachNamedWithTheFix() {
+        Map<String, String> env = minimal();
+        env.put("AKS_AUTH_PROXY_COOKIE_SECRETS", KEY + ",c2hvcnQ=");
+        env.put("AKS_AUTH_PROXY_PUBLIC_PORT", "70000");
+        env.put("AKS_AUTH_PROXY_SESSION_LIFETIME", "12 hours");
+        env.put("AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT", "30s");
+        env.put("AKS_AUTH_PROXY_COOKIE_SECRET", "typo");
+        env.put("AZURE_TENANT_ID", "common");
+        env.put("AKS_AUTH_PROXY_REDIRECT_URL", "http://apps.example.com/oauth2/callback");
+        env.put("AKS_AUTH_PROXY_ALLOWED_REDIRECT_DOMAINS", "good.example.com, bad_host!, x.example.com:99999");
+        env.put("AKS_AUTH_PROXY_IDP_SIGN_OUT", "yes");
+        env.put("AZURE_CLOUD", "Mars");
+        List<String> problems = problems(env);
+        assertThat(problems).hasSize(11)
+                .contains("AKS_AUTH_PROXY_COOKIE_SECRETS: key 2 of 2 is not base64 of exactly 32 bytes (it decodes to 5 bytes); "
+                        + "generate one with `aks-auth-proxy keygen`")
+                .contains("AKS_AUTH_PROXY_PUBLIC_PORT: '70000' is not a whole number from 1 to 65535")
+                .contains("AKS_AUTH_PROXY_COOKIE_SECRET: is not a setting of aks-auth-proxy; did you mean AKS_AUTH_PROXY_COOKIE_SECRETS?")
+                .anyMatch(p -> p.startsWith("AKS_AUTH_PROXY_SESSION_LIFETIME: '12 hours' is not a duration"))
+                .anyMatch(p -> p.startsWith("AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT: '30s' is not a duration of at least one minute"))
+                .anyMatch(p -> p.startsWith("AZURE_TENANT_ID: 'common' is not a single tenant"))
+                .anyMatch(p -> p.startsWith("AKS_AUTH_PROXY_REDIRECT_URL: must be an https URL"))
+                .anyMatch(p -> p.startsWith("AKS_AUTH_PROXY_ALLOWED_REDIRECT_DOMAINS: 'bad_host!'"))
+                .anyMatch(p -> p.startsWith("AKS_AUTH_PROXY_ALLOWED_REDIRECT_DOMAINS: 'x.example.com:99999'"))
+                .anyMatch(p -> p.startsWith("AKS_AUTH_PROXY_IDP_SIGN_OUT: 'yes' must be true or false"))
+                .anyMatch(p -> p.startsWith("AZURE_CLOUD: 'Mars' is not a known cloud"));
+        assertThat(String.join("\n", problems)).doesNotContain(KEY).doesNotContain("c2hvcnQ=");
+    }
+
+    @Test
+    void samePortForBothListenersIsRefused() {
+        Map<String, String> env = minimal();
+        env.put("AKS_AUTH_PROXY_INTERNAL_PORT", "4180");
+        assertThat(problems(env)).containsExactly("AKS_AUTH_PROXY_INTERNAL_PORT: must differ from AKS_AUTH_PROXY_PUBLIC_PORT (4180): "
+                + "/oauth2/auth must never be reachable on the public port");
+    }
+
+    @Test
+    void redirectUrlMustEndInTheCallbackPathAndLifetimeStaysWithin90Days() {
+        Map<String, String> env = minimal();
+        env.put("AKS_AUTH_PROXY_REDIRECT_URL", "https://apps.example.com/callback");
+        env.put("AKS_AUTH_PROXY_SESSION_LIFETIME", "91d");
+        assertThat(problems(env)).containsExactlyInAnyOrder(
+                "AKS_AUTH_PROXY_REDIRECT_URL: must end in /oauth2/callback, the path this service answers Entra on",
+                "AKS_AUTH_PROXY_SESSION_LIFETIME: is longer than 90d, the lifetime of an Entra refresh token; use 90d or less");
+    }
+
+    @Test
+    void allowedRedirectDomainsDefaultToTheRedirectHostWithItsPort() throws Exception {
+        Map<String, String> env = minimal();
+        env.put("AKS_AUTH_PROXY_REDIRECT_URL", "https://Apps.Example.com:8443/oauth2/callback");
+        assertThat(ConfigLoader.load(env).allowedRedirectDomains()).containsExactly("apps.example.com:8443");
+        env.put("AKS_AUTH_PROXY_ALLOWED_REDIRECT_DOMAINS", ".example.com, grafana.example.org:443");
+        assertThat(ConfigLoader.load(env).allowedRedirectDomains()).containsExactly(".example.com", "grafana.example.org:443");
+    }
+
+    @Test
+    void profilesComeFromTheYamlFile() throws Exception {
+        Path file = dir.resolve("profiles.yaml");
+        Files.writeString(file, """
+                profiles:
+                  - name: monitor
+                    scopes: ["https://prometheus.monitor.azure.com/.default"]
+                    access_token_header: true
+                  - name: my-api
+                    scopes: [api://my-api/access_as_user]
+                """);
+        Map<String, String> env = minimal();
+        env.put("AKS_AUTH_PROXY_CONFIG", file.toString());
+        Config c = ConfigLoader.load(env);
+        assertThat(c.profiles()).containsOnlyKeys("aks", "monitor", "my-api");
+        assertThat(c.profiles().get("monitor")).isEqualTo(new Profile("monitor", List.of("https://prometheus.monitor.azure.com/.default"), true));
+        assertThat(c.profiles().get("my-api").accessTokenHeader()).isFalse();
+    }
+
+    @Test
+    void profileFileProblemsAreReportedTogether() throws Exception {
+        Path file = dir.resolve("profiles.yaml");
+        Files.writeString(file, """
+                profiles:
+                  - name: aks
+                    scopes: [x/.default]
+                  - name: Monitor
+                    scope: [x]
+                  - name: api
+                    scopes: [a/.default]
+                  - name: api
+                    scopes: [b/.default]
+                    access_token_header: "yes"
+                extra: 1
+                """);
+        Map<String, String> env = minimal();
+        env.put("AKS_AUTH_PROXY_CONFIG", file.toString());
+        String where = file + ": ";
+        assertThat(problems(env)).containsExactlyInAnyOrder(
+                where + "unknown key 'extra'; the file holds 'profiles'",
+                where + "profiles[0]: the 'aks' profile is built in; change its scope with AKS_SERVER_APP_ID or AZURE_SCOPE",
+                where + "profiles[1]: unknown key 'scope'; a profile has access_token_header, name, scopes",
+                where + "profiles[1]: 'name' must be lower-case letters, digits and '-', like monitor or my-api",
+                where + "profiles[1]: 'scopes' must be a non-empty list, like [\"https://prometheus.monitor.azure.com/.default\"]",
+                where + "profiles[3]: 'access_token_header' must be true or false");
+    }
+
+    @Test
+    void unreadableOrInvalidProfileFileIsNamed() throws Exception {
+        Map<String, String> env = minimal();
+        env.put("AKS_AUTH_PROXY_CONFIG", dir.resolve("missing.yaml").toString());
+        assertThat(problems(env)).singleElement().asString().startsWith("AKS_AUTH_PROXY_CONFIG: cannot read");
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "profiles: [\n  - name: x\n");
+        env.put("AKS_AUTH_PROXY_CONFIG", bad.toString());
+        assertThat(problems(env)).singleElement().asString().startsWith("AKS_AUTH_PROXY_CONFIG: '" + bad + "' is not valid YAML");
+    }
+
+    @Test
+    void invalidConfigExceptionListsEveryProblemInItsMessage() {
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of())).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("AZURE_CLIENT_ID").hasMessageContaining("AKS_AUTH_PROXY_COOKIE_SECRETS");
+    }
+}
