@@ -62,7 +62,8 @@ public final class CookieCodec {
         JWEObject jwe;
         try {
             jwe = JWEObject.parse(value);
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
+            // nimbus throws unchecked exceptions for some malformed headers (e.g. "alg":"none"): still just bad input.
             return Decoded.rejected(SessionRejected.MALFORMED);
         }
         JWEHeader h = jwe.getHeader();

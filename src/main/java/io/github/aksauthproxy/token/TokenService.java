@@ -1,6 +1,6 @@
 package io.github.aksauthproxy.token;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -33,8 +33,9 @@ public final class TokenService {
 
     private final EntraUserFlows entra;
     private final Clock clock;
-    private final AsyncCache<Key, AccessToken> cache;
-    private final Map<Key, CompletableFuture<AccessToken>> renewing = new ConcurrentHashMap<>();
+    private final Cache<Key, AccessToken> cache;
+    /** Requests to Entra in flight, one per key: the single flight. */
+    private final Map<Key, CompletableFuture<AccessToken>> inFlight = new ConcurrentHashMap<>();
 
     /** Cache key: one token per session and profile. */
     record Key(String sessionId, String profile) {
@@ -47,51 +48,53 @@ public final class TokenService {
                 .maximumSize(maximumSize)
                 .ticker(ticker(clock))
                 .expireAfter(new UntilShortlyBeforeExp(clock))
-                .buildAsync();
+                .build();
     }
 
     /**
-     * The token for this session and profile, from memory when one is usable, else from Entra. Fails with
-     * {@link io.github.aksauthproxy.entra.IdpFailure}.
+     * The token for this session and profile: completed at once when one is cached, else when Entra answers.
+     * Fails with {@link io.github.aksauthproxy.entra.IdpFailure}.
      */
     public CompletableFuture<AccessToken> token(Session session, Profile profile) {
         Key key = new Key(session.id(), profile.name());
-        CompletableFuture<AccessToken> future = cache.get(key, (k, executor) -> mint(session, profile));
-        AccessToken ready = future.getNow(null);
-        if (ready != null && needsRenewal(ready)) {
-            renewInBackground(key, session, profile);
+        AccessToken cached = cache.getIfPresent(key);
+        if (cached == null) {
+            return mint(key, session, profile);
         }
-        return future;
+        if (!clock.instant().isBefore(cached.expiresOn().minus(RENEW_AHEAD))) {
+            mint(key, session, profile).whenComplete((t, e) -> {
+                if (e != null) {
+                    LOG.warn("event=token.renewal_failed profile={} reason=\"{}\"", profile.name(), e.getMessage());
+                }
+            });
+        }
+        return CompletableFuture.completedFuture(cached);
     }
 
     /** Forgets every token of a session (sign-out). */
     public void forget(String sessionId) {
-        cache.synchronous().asMap().keySet().removeIf(k -> k.sessionId().equals(sessionId));
+        cache.asMap().keySet().removeIf(k -> k.sessionId().equals(sessionId));
     }
 
-    private CompletableFuture<AccessToken> mint(Session session, Profile profile) {
-        return entra.refresh(session.refreshToken(), new LinkedHashSet<>(profile.scopes()));
-    }
-
-    private boolean needsRenewal(AccessToken t) {
-        return !clock.instant().isBefore(t.expiresOn().minus(RENEW_AHEAD));
-    }
-
-    private void renewInBackground(Key key, Session session, Profile profile) {
+    private CompletableFuture<AccessToken> mint(Key key, Session session, Profile profile) {
         CompletableFuture<AccessToken> mine = new CompletableFuture<>();
-        if (renewing.putIfAbsent(key, mine) != null) {
-            return;
+        CompletableFuture<AccessToken> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            return running;
         }
-        mint(session, profile).whenComplete((token, error) -> {
+        entra.refresh(session.refreshToken(), new LinkedHashSet<>(profile.scopes())).whenComplete((token, error) -> {
             if (error == null) {
-                cache.put(key, CompletableFuture.completedFuture(token));
-            } else {
-                LOG.warn("event=token.renewal_failed profile={} reason=\"{}\"", profile.name(), error.getCause() != null
-                        ? error.getCause().getMessage() : error.getMessage());
+                cache.put(key, token);
             }
-            renewing.remove(key, mine);
-            mine.complete(token);
+            inFlight.remove(key, mine);
+            if (error == null) {
+                mine.complete(token);
+            } else {
+                mine.completeExceptionally(error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error);
+            }
         });
+        return mine;
     }
 
     private static Ticker ticker(Clock clock) {
