@@ -95,24 +95,31 @@ public final class EntraUserFlows {
 
     /** Redeems an authorization code; the result carries the ID token and the refresh token to keep. */
     public CompletableFuture<SignInResult> redeem(String code, Secret codeVerifier) {
-        ConfidentialClientApplication app = newApplication();
-        AuthorizationCodeParameters p = AuthorizationCodeParameters.builder(code, config.redirectUrl())
-                .scopes(SIGN_IN_SCOPES).codeVerifier(codeVerifier.value()).build();
-        return app.acquireToken(p)
-                .thenApply(result -> new SignInResult(new Secret(result.idToken()), refreshTokenIn(app)))
-                .exceptionally(e -> {
-                    throw translate(e);
-                });
+        try {
+            ConfidentialClientApplication app = newApplication();
+            AuthorizationCodeParameters p = AuthorizationCodeParameters.builder(code, config.redirectUrl())
+                    .scopes(SIGN_IN_SCOPES).codeVerifier(codeVerifier.value()).build();
+            return app.acquireToken(p)
+                    .thenApply(result -> new SignInResult(new Secret(result.idToken()), refreshTokenIn(app)))
+                    .exceptionally(e -> {
+                        throw translate(e);
+                    });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(translate(e));
+        }
     }
 
     /** Mints an access token for the scopes with the session's refresh token. */
     public CompletableFuture<AccessToken> refresh(Secret refreshToken, Set<String> scopes) {
-        ConfidentialClientApplication app = newApplication();
-        return app.acquireToken(RefreshTokenParameters.builder(scopes, refreshToken.value()).build())
-                .thenApply(EntraUserFlows::accessToken)
-                .exceptionally(e -> {
-                    throw translate(e);
-                });
+        try {
+            return newApplication().acquireToken(RefreshTokenParameters.builder(scopes, refreshToken.value()).build())
+                    .thenApply(EntraUserFlows::accessToken)
+                    .exceptionally(e -> {
+                        throw translate(e);
+                    });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(translate(e));
+        }
     }
 
     private static AccessToken accessToken(IAuthenticationResult r) {

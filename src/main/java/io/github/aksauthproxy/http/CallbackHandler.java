@@ -69,7 +69,7 @@ final class CallbackHandler implements Handler<RoutingContext> {
         String state = ctx.request().getParam("state");
         String error = ctx.request().getParam("error");
         Map<String, String> cookies = RequestCookies.of(ctx.request());
-        List<Cookie> clearLogin = state != null && cookies.containsKey(loginCookieName(state)) ? List.of(loginCookies.clear(state)) : List.of();
+        List<Cookie> clearLogin = loginCookies.clearIfPresent(state, cookies);
         if (error != null) {
             idpError(ctx, error, ctx.request().getParam("error_description"), clearLogin);
             return;
@@ -100,10 +100,6 @@ final class CallbackHandler implements Handler<RoutingContext> {
                     Responses.redirect(ctx, login.redirectTarget(), out);
                 })
                 .onFailure(e -> signInFailed(ctx, e, clearLogin));
-    }
-
-    private String loginCookieName(String state) {
-        return loginCookies.clear(state).getName();
     }
 
     private Session newSession(IdTokenClaims claims, SignInResult result) {

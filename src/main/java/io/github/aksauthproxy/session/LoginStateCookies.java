@@ -64,8 +64,9 @@ public final class LoginStateCookies {
         }
     }
 
-    public Cookie clear(String state) {
-        return names.expire(names.login(state));
+    /** A cookie removing this attempt's sign-in cookie, when the browser sent one. */
+    public List<Cookie> clearIfPresent(String state, Map<String, String> cookies) {
+        return state != null && cookies.containsKey(names.login(state)) ? List.of(names.expire(names.login(state))) : List.of();
     }
 
     /** When too many attempts are pending, cookies that drop them all (a new attempt starts right after). */
