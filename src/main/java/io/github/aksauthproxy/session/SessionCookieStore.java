@@ -1,5 +1,7 @@
 package io.github.aksauthproxy.session;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.aksauthproxy.config.Secret;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.json.JsonArray;
@@ -18,8 +20,12 @@ import java.util.Map;
  * {@code Set-Cookie} of that response to the browser. So a renewal is always exactly one cookie: a session that
  * fits in one cookie (the common case) is re-issued whole; a chunked session is never rewritten by a renewal
  * (a partial rewrite would mix chunks), instead a small separate activity cookie carries the newer stamp.
- * Renewals are spaced by an eighth of the idle timeout, so most requests carry no cookie at all and the warm
- * path decrypts exactly one value.
+ * Renewals are spaced by an eighth of the idle timeout, so most requests carry no cookie at all.
+ *
+ * <p>The auth subrequest runs on every request through the ingress, and decrypting, inflating and parsing a
+ * session costs far more than the rest of the answer. Recently decoded sessions are therefore kept by their exact
+ * cookie value: the same value always decodes to the same session, so this changes nothing but the cost.
+ * Lifetime and idle timeout are still checked on every request; rejections are never kept.
  */
 public final class SessionCookieStore implements SessionStore {
     /** Browsers keep about 4,096 bytes per cookie including its name and attributes. */
@@ -33,6 +39,8 @@ public final class SessionCookieStore implements SessionStore {
     private final Clock clock;
     private final Duration idleTimeout;
     private final Duration renewEvery;
+    private final Cache<String, Session> decoded = Caffeine.newBuilder()
+            .maximumSize(10_000).expireAfterAccess(Duration.ofMinutes(5)).build();
 
     public SessionCookieStore(CookieCodec codec, CookieNames names, Clock clock, Duration idleTimeout) {
         this.codec = codec;
@@ -51,13 +59,17 @@ public final class SessionCookieStore implements SessionStore {
         if (value == null) {
             return Loaded.rejected(SessionRejected.MISSING);
         }
-        CookieCodec.Decoded decoded = codec.decrypt(SESSION_KIND, value);
-        if (!decoded.ok()) {
-            return Loaded.rejected(decoded.rejected());
-        }
-        Session session = fromJson(decoded.payload());
+        Session session = decoded.getIfPresent(value);
         if (session == null) {
-            return Loaded.rejected(SessionRejected.MALFORMED);
+            CookieCodec.Decoded d = codec.decrypt(SESSION_KIND, value);
+            if (!d.ok()) {
+                return Loaded.rejected(d.rejected());
+            }
+            session = fromJson(d.payload());
+            if (session == null) {
+                return Loaded.rejected(SessionRejected.MALFORMED);
+            }
+            decoded.put(value, session);
         }
         Instant now = clock.instant();
         if (!now.isBefore(session.expiresAt())) {
