@@ -1,0 +1,81 @@
+package io.github.aksauthproxy.deploy;
+
+import io.github.aksauthproxy.config.Setting;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The chart and the service agree on configuration: the chart sets only variables the service reads
+ * ({@link Setting}, DESIGN.md section 10), and every variable the service reads is either offered
+ * by the chart or listed below with the reason it is not.
+ */
+class HelmChartEnvironmentContractTest {
+
+    /** Variables the JVM reads itself, not the service. */
+    private static final Map<String, String> JVM_VARIABLES = Map.of(
+            "JAVA_TOOL_OPTIONS", "values jvm.options: extra JVM flags such as an egress proxy's -Dhttps.proxyHost");
+
+    /** Settings the chart deliberately does not set from its own values, and why. */
+    private static final Map<String, String> NOT_SET_BY_CHART = Map.of(
+            "AZURE_FEDERATED_TOKEN_FILE", "injected by the workload-identity webhook; its path differs between webhook versions",
+            "AZURE_AUTHORITY_HOST", "injected by the workload-identity webhook for the cluster's cloud",
+            "AZURE_CLOUD", "AZURE_AUTHORITY_HOST from the webhook always wins over it",
+            "AKS_AUTH_PROXY_CLIENT_SECRET", "local development only; the chart uses workload identity",
+            "AKS_AUTH_PROXY_LISTEN_ADDRESS", "the default (all interfaces) is what a pod needs for its Service and probes",
+            "AKS_AUTH_PROXY_OIDC_DISCOVERY_URL", "derived from the tenant; only tests point it elsewhere",
+            "AKS_AUTH_PROXY_IDP_CA_FILE", "only behind a TLS-inspecting egress proxy: set with extraEnv and extraVolumes, as ci/full-values.yaml shows");
+
+    static List<String> ciScenarios() {
+        return Chart.ciScenarios();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ciScenarios")
+    void everyVariableTheDeploymentSetsIsOneTheServiceReads(String scenario) {
+        Chart.cluster().reset();
+        Set<String> names = Chart.render().values(scenario).manifests().env().keySet();
+
+        assertThat(names).isNotEmpty().allSatisfy(name -> assertThat(
+                Setting.byName(name).isPresent() || JVM_VARIABLES.containsKey(name))
+                .as("%s is neither a Setting nor a JVM variable", name).isTrue());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ciScenarios")
+    void federatedTokenFileIsNeverSet(String scenario) {
+        Chart.cluster().reset();
+        assertThat(Chart.render().values(scenario).manifests().env()).doesNotContainKey("AZURE_FEDERATED_TOKEN_FILE");
+    }
+
+    /** When the service gains a Setting, this fails until the chart offers it or says here why not. */
+    @Test
+    void everySettingIsOfferedByTheChartOrExplained() throws IOException {
+        Chart.cluster().reset();
+        Map<String, Object> fullValues = new Yaml(new LoaderOptions()).load(Files.readString(Chart.ciValues("full")));
+        Set<String> throughExtraEnv = Manifests.<Map<String, Object>>list(fullValues, "extraEnv").stream()
+                .map(e -> (String) e.get("name")).collect(Collectors.toSet());
+        Set<String> offered = new HashSet<>(Chart.render().values("full").manifests().env().keySet());
+        offered.removeAll(throughExtraEnv);
+        offered.removeAll(JVM_VARIABLES.keySet());
+        Set<String> settings = Arrays.stream(Setting.values()).map(Enum::name).collect(Collectors.toSet());
+
+        assertThat(offered).doesNotContainAnyElementsOf(NOT_SET_BY_CHART.keySet());
+        assertThat(settings).containsExactlyInAnyOrderElementsOf(
+                Stream.concat(offered.stream(), NOT_SET_BY_CHART.keySet().stream()).toList());
+    }
+}
