@@ -1,6 +1,5 @@
 package io.github.aksauthproxy.redirect;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -53,21 +52,6 @@ public final class RedirectValidator {
         }
         this.allowedDomains = List.copyOf(parsed);
         this.allowHttp = allowHttp;
-    }
-
-    /**
-     * The allow-list entry that admits the service's own host: host, plus {@code :port} when the port is explicit
-     * and not the scheme's default.
-     */
-    public static String defaultDomainFor(URI redirectUrl) {
-        String host = redirectUrl.getHost();
-        if (host == null) {
-            throw new IllegalArgumentException("redirect URL has no host: " + redirectUrl);
-        }
-        String lowerHost = host.toLowerCase(Locale.ROOT);
-        int port = redirectUrl.getPort();
-        int defaultPort = "http".equalsIgnoreCase(redirectUrl.getScheme()) ? HTTP_PORT : HTTPS_PORT;
-        return port == -1 || port == defaultPort ? lowerHost : lowerHost + ":" + port;
     }
 
     /**

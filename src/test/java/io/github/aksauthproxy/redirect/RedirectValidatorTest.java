@@ -298,8 +298,15 @@ class RedirectValidatorTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @MethodSource("redirectUrls")
-    void defaultDomainIsTheRedirectUrlsHostWithANonDefaultPort(String redirectUrl, String expectedEntry) {
-        assertThat(RedirectValidator.defaultDomainFor(URI.create(redirectUrl))).isEqualTo(expectedEntry);
+    void defaultAllowListIsTheRedirectUrlsHostAndAdmitsIt(String redirectUrl, String expectedEntry) throws Exception {
+        java.util.Map<String, String> env = io.github.aksauthproxy.config.ConfigLoaderTest.minimal();
+        env.put("AKS_AUTH_PROXY_REDIRECT_URL", redirectUrl);
+        io.github.aksauthproxy.config.Config config = io.github.aksauthproxy.config.ConfigLoader.load(env);
+        assertThat(config.allowedRedirectDomains()).containsExactly(expectedEntry);
+
+        RedirectValidator validator = new RedirectValidator(config.allowedRedirectDomains(), config.insecureLocalDevelopment());
+        String origin = redirectUrl.substring(0, redirectUrl.indexOf("/oauth2/callback"));
+        assertThat(validator.targetOrRoot(origin + "/app?x=1")).isEqualToIgnoringCase(origin + "/app?x=1");
     }
 
     static Stream<Arguments> redirectUrls() {
@@ -314,20 +321,10 @@ class RedirectValidatorTest {
     }
 
     @Test
-    void defaultDomainAdmitsTargetsOnTheServicesOwnHost() {
-        String entry = RedirectValidator.defaultDomainFor(URI.create("https://auth.example.com:8443/oauth2/callback"));
-        RedirectValidator validator = new RedirectValidator(List.of(entry), false);
-
-        assertThat(validator.targetOrRoot("https://auth.example.com:8443/app"))
-                .isEqualTo("https://auth.example.com:8443/app");
-        assertThat(validator.validate("https://auth.example.com/app").rejected())
-                .contains(RedirectRejected.PORT_NOT_ALLOWED);
-    }
-
-    @Test
-    void redirectUrlWithoutHostIsRefused() {
-        assertThatThrownBy(() -> RedirectValidator.defaultDomainFor(URI.create("/oauth2/callback")))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("/oauth2/callback");
+    void defaultAllowListRefusesTheSameHostOnAnotherPort() throws Exception {
+        java.util.Map<String, String> env = io.github.aksauthproxy.config.ConfigLoaderTest.minimal();
+        env.put("AKS_AUTH_PROXY_REDIRECT_URL", "https://auth.example.com:8443/oauth2/callback");
+        RedirectValidator validator = new RedirectValidator(io.github.aksauthproxy.config.ConfigLoader.load(env).allowedRedirectDomains(), false);
+        assertThat(validator.validate("https://auth.example.com/app").rejected()).contains(RedirectRejected.PORT_NOT_ALLOWED);
     }
 }
