@@ -20,6 +20,7 @@ class BenchSmokeIT {
 
         BenchOptions smoke = BenchOptions.smoke(Path.of("").toAbsolutePath());
         Report.Results r = BenchRun.run(smoke);
+        System.out.println(r.summary());
 
         assertThat(r.warmLimitRps()).isPositive();
         assertThat(r.warmServiceRps()).isPositive();
