@@ -24,7 +24,7 @@ import javax.net.ssl.SSLContext;
  * every token response and MSAL4J builds its account from it; the stand-in IdP does not, so this client adds it
  * from the ID token. It also trusts the stand-in's own certificate.
  */
-final class EntraLikeHttpClient implements IHttpClient {
+public final class EntraLikeHttpClient implements IHttpClient {
     private final HttpClient http;
 
     EntraLikeHttpClient(SSLContext trust) {
@@ -45,18 +45,27 @@ final class EntraLikeHttpClient implements IHttpClient {
             default -> b.GET();
         }
         java.net.http.HttpResponse<String> r = http.send(b.build(), BodyHandlers.ofString());
-        String body = r.body();
-        if (r.statusCode() == 200 && body != null && body.contains("\"id_token\"") && !body.contains("client_info")) {
-            JsonObject json = new JsonObject(body);
-            JWTClaimsSet idClaims = JWTParser.parse(json.getString("id_token")).getJWTClaimsSet();
-            String clientInfo = new JsonObject().put("uid", idClaims.getStringClaim("oid")).put("utid", idClaims.getStringClaim("tid")).encode();
-            json.put("client_info", Base64.getUrlEncoder().withoutPadding().encodeToString(clientInfo.getBytes(StandardCharsets.UTF_8)));
-            body = json.encode();
-        }
+        String body = r.statusCode() == 200 ? withClientInfo(r.body()) : r.body();
         HttpResponse out = new HttpResponse().statusCode(r.statusCode()).body(body);
         Map<String, List<String>> headers = new LinkedHashMap<>(r.headers().map());
         headers.remove("content-length");
         out.addHeaders(headers);
         return out;
+    }
+
+    /**
+     * A successful token response body as Entra would send it: with {@code client_info} taken from the ID token's
+     * {@code oid} and {@code tid}. Bodies without an ID token, or that already have it, come back unchanged.
+     * Also used by the benchmark rig's HTTPS front ({@code bench/EntraFront}), which the real jar talks to.
+     */
+    public static String withClientInfo(String body) throws java.text.ParseException {
+        if (body == null || !body.contains("\"id_token\"") || body.contains("client_info")) {
+            return body;
+        }
+        JsonObject json = new JsonObject(body);
+        JWTClaimsSet idClaims = JWTParser.parse(json.getString("id_token")).getJWTClaimsSet();
+        String clientInfo = new JsonObject().put("uid", idClaims.getStringClaim("oid")).put("utid", idClaims.getStringClaim("tid")).encode();
+        json.put("client_info", Base64.getUrlEncoder().withoutPadding().encodeToString(clientInfo.getBytes(StandardCharsets.UTF_8)));
+        return json.encode();
     }
 }

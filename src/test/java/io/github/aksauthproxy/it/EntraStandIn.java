@@ -21,19 +21,19 @@ import okhttp3.mockwebserver.RecordedRequest;
  * The stand-in for Microsoft Entra ID: mock-oauth2-server in-process over HTTPS (its own certificate), with
  * issuer id {@code <tenant>/oauth2/v2.0} so its endpoints have Entra's path shape, and Entra-shaped claims.
  */
-final class EntraStandIn implements AutoCloseable {
-    static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-    static final String CLIENT_ID = "3c1f5f0e-9a4e-4b8e-a7f5-1d2b3c4d5e6f";
+public final class EntraStandIn implements AutoCloseable {
+    public static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    public static final String CLIENT_ID = "3c1f5f0e-9a4e-4b8e-a7f5-1d2b3c4d5e6f";
     static final EntraShapedTokenCallback.User ALICE = new EntraShapedTokenCallback.User(
             "11111111-2222-3333-4444-555555555555", "alice@contoso.example", "Alice Example",
             List.of("aaaaaaaa-0000-0000-0000-000000000001", "aaaaaaaa-0000-0000-0000-000000000002"));
 
-    final MockOAuth2Server server;
+    public final MockOAuth2Server server;
     final EntraShapedTokenCallback claims;
     private final Ssl ssl;
     private final List<RecordedRequest> seen = new ArrayList<>();
 
-    EntraStandIn() {
+    public EntraStandIn() {
         this.ssl = new Ssl();
         this.claims = new EntraShapedTokenCallback(TENANT, CLIENT_ID, ALICE);
         OAuth2Config config = new OAuth2Config(false, null, null, false,
@@ -43,11 +43,11 @@ final class EntraStandIn implements AutoCloseable {
     }
 
     /** The authority host, like {@code https://localhost:port/} (Entra's is {@code https://login.microsoftonline.com/}). */
-    String authorityHost() {
+    public String authorityHost() {
         return "https://localhost:" + server.baseUrl().port() + "/";
     }
 
-    String discoveryUrl() {
+    public String discoveryUrl() {
         return server.wellKnownUrl(TENANT + "/oauth2/v2.0").toString();
     }
 
@@ -55,7 +55,7 @@ final class EntraStandIn implements AutoCloseable {
         return server.issuerUrl(TENANT + "/oauth2/v2.0").toString();
     }
 
-    SSLContext trust() {
+    public SSLContext trust() {
         try {
             KeyStore ks = ssl.getSslKeystore().getKeyStore();
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -69,7 +69,7 @@ final class EntraStandIn implements AutoCloseable {
     }
 
     /** The stand-in's certificate as a PEM file, for AKS_AUTH_PROXY_IDP_CA_FILE. */
-    java.nio.file.Path writeCaFile(java.nio.file.Path dir) {
+    public java.nio.file.Path writeCaFile(java.nio.file.Path dir) {
         try {
             KeyStore ks = ssl.getSslKeystore().getKeyStore();
             StringBuilder pem = new StringBuilder();
@@ -87,6 +87,11 @@ final class EntraStandIn implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The stand-in's TLS key and certificate, for a front that presents the same certificate (the benchmark rig). */
+    public Ssl ssl() {
+        return ssl;
     }
 
     /** Every request the IdP received so far (drains its queue). */

@@ -1,0 +1,521 @@
+package io.github.aksauthproxy.bench;
+
+import io.github.aksauthproxy.it.EntraStandIn;
+import io.github.aksauthproxy.it.MutableClock;
+import io.github.aksauthproxy.it.ServiceUnderTest;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipFile;
+
+/**
+ * The benchmark rig (bench/README.md): runs the real jar ({@code java -jar target/aks-auth-proxy.jar serve}) against
+ * the stand-in IdP behind {@link EntraFront}, drives it with wrk, nginx and its own HTTP clients on loopback, and
+ * writes the figures to a Markdown report. {@code bench/run.sh} builds what it needs and calls this.
+ *
+ * <p>{@code --smoke} runs every benchmark for about a second with small session counts and asserts only that each
+ * ran and produced figures.
+ */
+public final class BenchRun {
+    private static final String JAR_IDP_PACKAGE = "no/nav/security/";
+
+    private final BenchOptions o;
+    private final Path work;
+    private final Report report;
+    private final String javaBin;
+    private final String cookieKey;
+    private Vertx vertx;
+    private EntraStandIn idp;
+    private EntraFront front;
+    private Path tokenFile;
+    private Path caFile;
+    private final List<Double> readyMs = new ArrayList<>();
+
+    BenchRun(BenchOptions o) throws IOException {
+        this.o = o;
+        this.work = o.projectDir().resolve("target").resolve(o.smoke() ? "bench-smoke" : "bench-work");
+        deleteTree(work);
+        Files.createDirectories(work);
+        this.report = new Report(o);
+        this.javaBin = ProcessHandle.current().info().command().orElse("java");
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        this.cookieKey = Base64.getEncoder().encodeToString(key);
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions o = BenchOptions.parse(args);
+        Report.Results results = run(o);
+        System.out.println(results.summary());
+        System.exit(0);
+    }
+
+    /** Runs every benchmark and writes the report; fails with a message naming what did not run. */
+    static Report.Results run(BenchOptions o) throws Exception {
+        BenchRun rig = new BenchRun(o);
+        try {
+            return rig.runAll();
+        } finally {
+            rig.stopIdp();
+        }
+    }
+
+    private Report.Results runAll() throws Exception {
+        long t0 = System.nanoTime();
+        checkTools();
+        report.machine(javaBin, o.jar());
+        startIdp();
+
+        Map<String, String> signedIn;
+        try (Service svc = startService("service-1")) {
+            SignIns signIns = new SignIns(idp.trust(), svc.publicUrl());
+            signedIn = signIns.signIn();
+            String cookie = "Cookie: " + SignIns.cookieHeader(signedIn);
+            Map<String, String> authHeaders = authResponseHeaders(svc, SignIns.cookieHeader(signedIn));
+            warmDirect(svc, cookie, authHeaders);
+            throughNginx(svc, cookie, authHeaders);
+            coldPath(svc, new SignIns.Minter(cookieKey, Duration.ofHours(1), signedIn));
+            signInThroughput(signIns);
+        }
+        if (!o.smoke()) {
+            // A third start, so the time to ready is a median of three (the smoke run takes two).
+            try (Service svc = startService("service-2")) {
+                log("service-2 ready");
+            }
+        }
+        try (Service svc = startService("service-3")) {
+            footprint(svc, new SignIns.Minter(cookieKey, Duration.ofHours(1), signedIn));
+        }
+        report.readiness(readyMs);
+        report.elapsed(Duration.ofNanos(System.nanoTime() - t0));
+        Path out = o.out();
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, report.markdown());
+        log("wrote " + out);
+        return report.results();
+    }
+
+    // ---- 1. warm path direct ----
+
+    private void warmDirect(Service svc, String cookie, Map<String, String> authHeaders) throws Exception {
+        Path headersFile = work.resolve("auth-response-headers.txt");
+        StringBuilder sb = new StringBuilder();
+        authHeaders.forEach((k, v) -> sb.append(k).append(": ").append(v).append('\n'));
+        Files.writeString(headersFile, sb);
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of(javaBin));
+        cmd.addAll(o.javaOpts());
+        cmd.addAll(List.of("-cp", o.jar() + java.io.File.pathSeparator + o.projectDir().resolve("target/test-classes"),
+                TrivialEndpoint.class.getName(), String.valueOf(port), headersFile.toString()));
+        try (ChildProcess trivial = ChildProcess.start("trivial endpoint", cmd, Map.of(), work.resolve("trivial.log"))) {
+            String trivialUrl = "http://127.0.0.1:" + port + "/oauth2/auth";
+            trivial.awaitReady(() -> answers200(trivialUrl), Duration.ofSeconds(60));
+            List<Wrk.Result[]> rounds = alternate("direct", trivialUrl, svc.authUrl(), List.of(cookie));
+            report.warmDirect(rounds);
+        }
+    }
+
+    // ---- 2. through nginx ----
+
+    private void throughNginx(Service svc, String cookie, Map<String, String> authHeaders) throws Exception {
+        try (NginxRig nginx = NginxRig.start(o.projectDir().resolve("bench/nginx"), work.resolve("nginx"), o.nginxWorkers(),
+                svc.internalPort, authHeaders)) {
+            for (NginxRig.Mode mode : NginxRig.Mode.values()) {
+                List<Wrk.Result[]> rounds = alternate("nginx-" + mode.label, nginx.url(mode, false), nginx.url(mode, true), List.of(cookie));
+                report.nginx(mode, rounds);
+            }
+        }
+    }
+
+    /** Warm-up of each side, then rounds alternating limit, service, limit, service ...; [0] is the limit, [1] the service. */
+    private List<Wrk.Result[]> alternate(String label, String limitUrl, String serviceUrl, List<String> headers) throws Exception {
+        Wrk wrk = new Wrk(work, o.wrkThreads(), o.connections());
+        if (o.warmupSeconds() > 0) {
+            wrk.run(label + "-warmup-limit", limitUrl, headers, o.warmupSeconds());
+            wrk.run(label + "-warmup-service", serviceUrl, headers, o.warmupSeconds());
+        }
+        List<Wrk.Result[]> rounds = new ArrayList<>();
+        for (int r = 1; r <= o.rounds(); r++) {
+            Wrk.Result limit = wrk.run(label + "-" + r + "-limit", limitUrl, headers, o.seconds());
+            Wrk.Result service = wrk.run(label + "-" + r + "-service", serviceUrl, headers, o.seconds());
+            log(String.format("%s round %d: limit %.0f req/s, service %.0f req/s (p99 %.2f ms)", label, r, limit.rps(), service.rps(), service.p99Ms()));
+            rounds.add(new Wrk.Result[] {limit, service});
+        }
+        return rounds;
+    }
+
+    // ---- 3. cold path ----
+
+    private void coldPath(Service svc, SignIns.Minter minter) throws Exception {
+        int n = o.coldSessions();
+        List<String> cookies = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            cookies.add(minter.newSessionCookie());
+        }
+        long before = front.tokenRequests("refresh_token");
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(n).setMaxWaitQueueSize(-1));
+        try {
+            Burst first = burst(client, svc, cookies);
+            long idpRequests = front.tokenRequests("refresh_token") - before;
+            Burst again = burst(client, svc, cookies);
+            long idpAfterAgain = front.tokenRequests("refresh_token") - before;
+            log(String.format("cold path: %d sessions, %d token requests at the IdP front, p99 %.1f ms", n, idpRequests, first.p99Ms()));
+            report.cold(n, first, idpRequests, again, idpAfterAgain);
+        } finally {
+            client.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Latencies and statuses of requests that all start at once, one per cookie. */
+    record Burst(int ok, int other, double p50Ms, double p99Ms, double maxMs, double wallMs) {
+    }
+
+    private Burst burst(HttpClient client, Service svc, List<String> cookies) throws InterruptedException {
+        int n = cookies.size();
+        double[] latencies = new double[n];
+        AtomicInteger ok = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(n);
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            int idx = i;
+            long t = System.nanoTime();
+            authGet(client, svc, cookies.get(i)).onComplete(ar -> {
+                latencies[idx] = (System.nanoTime() - t) / 1e6;
+                if (ar.succeeded() && ar.result() == 200) {
+                    ok.incrementAndGet();
+                }
+                done.countDown();
+            });
+        }
+        if (!done.await(300, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the cold-path burst did not finish within 300 s");
+        }
+        double wall = (System.nanoTime() - start) / 1e6;
+        java.util.Arrays.sort(latencies);
+        return new Burst(ok.get(), n - ok.get(), Report.percentile(latencies, 0.50), Report.percentile(latencies, 0.99), latencies[n - 1], wall);
+    }
+
+    private static Future<Integer> authGet(HttpClient client, Service svc, String cookie) {
+        RequestOptions req = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(svc.internalPort)
+                .setURI("/oauth2/auth").putHeader("Cookie", cookie).setTimeout(120_000);
+        return client.request(req).compose(r -> r.send()).compose(resp -> resp.body().map(b -> resp.statusCode()));
+    }
+
+    // ---- 4. sign-in throughput ----
+
+    private void signInThroughput(SignIns signIns) throws Exception {
+        if (o.warmupSeconds() > 0) {
+            signInRound(signIns, o.warmupSeconds());
+        }
+        List<SignInRound> rounds = new ArrayList<>();
+        for (int r = 1; r <= o.rounds(); r++) {
+            SignInRound round = signInRound(signIns, o.seconds());
+            log(String.format("sign-in round %d: %.1f sign-ins/s, p99 %.1f ms", r, round.perSecond(), round.p99Ms()));
+            rounds.add(round);
+        }
+        report.signIns(o.signInConcurrency(), rounds);
+    }
+
+    record SignInRound(int completed, double perSecond, double p50Ms, double p99Ms) {
+    }
+
+    private SignInRound signInRound(SignIns signIns, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < o.signInConcurrency(); i++) {
+            Thread t = new Thread(() -> {
+                while (System.nanoTime() < deadline && failures.isEmpty()) {
+                    long t0 = System.nanoTime();
+                    try {
+                        signIns.signIn();
+                        latencies.add((System.nanoTime() - t0) / 1e6);
+                    } catch (Exception e) {
+                        failures.add(e);
+                    }
+                }
+            }, "bench-sign-in-" + i);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(seconds + 120L));
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("a sign-in failed: " + failures.get(0).getMessage(), failures.get(0));
+        }
+        double[] l = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (l.length == 0) {
+            throw new IllegalStateException("no sign-in completed in " + seconds + " s");
+        }
+        return new SignInRound(l.length, l.length / elapsed, Report.percentile(l, 0.5), Report.percentile(l, 0.99));
+    }
+
+    // ---- 5. footprint ----
+
+    private void footprint(Service svc, SignIns.Minter minter) throws Exception {
+        long idleRss = svc.process.rssKib();
+        int n = o.footprintSessions();
+        int lanes = 64;
+        long before = front.tokenRequests("refresh_token");
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(lanes).setMaxWaitQueueSize(-1));
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong ok = new AtomicLong();
+        AtomicLong other = new AtomicLong();
+        long start = System.nanoTime();
+        List<Future<Void>> all = new ArrayList<>();
+        for (int i = 0; i < lanes; i++) {
+            Promise<Void> lane = Promise.promise();
+            all.add(lane.future());
+            vertx.runOnContext(x -> populate(client, svc, minter, n, next, ok, other, lane));
+        }
+        Future.all(all).await(Math.max(600, n / 50), TimeUnit.SECONDS);
+        double populateSeconds = (System.nanoTime() - start) / 1e9;
+        client.close().await(10, TimeUnit.SECONDS);
+        long idpRequests = front.tokenRequests("refresh_token") - before;
+        if (ok.get() != n) {
+            throw new IllegalStateException("footprint: " + other.get() + " of " + n + " /oauth2/auth calls did not answer 200; see " + svc.process.log);
+        }
+        long loadedRss = svc.process.rssKib();
+        String jcmd = Path.of(javaBin).resolveSibling("jcmd").toString();
+        run(List.of(jcmd, String.valueOf(svc.process.process.pid()), "GC.run"));
+        String heapInfo = run(List.of(jcmd, String.valueOf(svc.process.process.pid()), "GC.heap_info"));
+        Matcher used = Pattern.compile("used (\\d+)K").matcher(heapInfo);
+        if (!used.find()) {
+            throw new IllegalStateException("jcmd GC.heap_info printed no heap use:\n" + heapInfo);
+        }
+        long heapUsedKib = Long.parseLong(used.group(1));
+        long rssAfterGc = svc.process.rssKib();
+        log(String.format("footprint: %d tokens cached, RSS %d MiB, heap after GC %d MiB", n, loadedRss / 1024, heapUsedKib / 1024));
+        report.footprint(n, idpRequests, n / populateSeconds, idleRss, loadedRss, heapUsedKib, rssAfterGc);
+    }
+
+    private void populate(HttpClient client, Service svc, SignIns.Minter minter, int n, AtomicInteger next, AtomicLong ok,
+                          AtomicLong other, Promise<Void> lane) {
+        if (next.getAndIncrement() >= n) {
+            lane.tryComplete();
+            return;
+        }
+        authGet(client, svc, minter.newSessionCookie()).onComplete(ar -> {
+            if (ar.succeeded() && ar.result() == 200) {
+                ok.incrementAndGet();
+            } else {
+                other.incrementAndGet();
+            }
+            populate(client, svc, minter, n, next, ok, other, lane);
+        });
+    }
+
+    // ---- the service and its IdP ----
+
+    /** The real jar, started with {@code java [opts] -jar target/aks-auth-proxy.jar serve}. */
+    private record Service(ChildProcess process, int publicPort, int internalPort) implements AutoCloseable {
+        String publicUrl() {
+            return "http://127.0.0.1:" + publicPort;
+        }
+
+        String authUrl() {
+            return "http://127.0.0.1:" + internalPort + "/oauth2/auth";
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.close();
+        }
+    }
+
+    private Service startService(String name) throws Exception {
+        int publicPort = freePort();
+        int internalPort = freePort();
+        Map<String, String> env = new HashMap<>();
+        env.put("AZURE_CLIENT_ID", EntraStandIn.CLIENT_ID);
+        env.put("AZURE_TENANT_ID", EntraStandIn.TENANT);
+        env.put("AZURE_FEDERATED_TOKEN_FILE", tokenFile.toString());
+        env.put("AZURE_AUTHORITY_HOST", front.authorityHost());
+        env.put("AKS_AUTH_PROXY_OIDC_DISCOVERY_URL", front.discoveryUrl());
+        env.put("AKS_AUTH_PROXY_IDP_CA_FILE", caFile.toString());
+        env.put("AKS_AUTH_PROXY_REDIRECT_URL", "http://127.0.0.1:" + publicPort + "/oauth2/callback");
+        env.put("AKS_AUTH_PROXY_COOKIE_SECRETS", cookieKey);
+        env.put("AKS_AUTH_PROXY_LISTEN_ADDRESS", "127.0.0.1");
+        env.put("AKS_AUTH_PROXY_PUBLIC_PORT", String.valueOf(publicPort));
+        env.put("AKS_AUTH_PROXY_INTERNAL_PORT", String.valueOf(internalPort));
+        List<String> cmd = new ArrayList<>(List.of(javaBin));
+        cmd.addAll(o.javaOpts());
+        cmd.addAll(List.of("-jar", o.jar().toString(), "serve"));
+        ChildProcess p = ChildProcess.start(name, cmd, env, work.resolve(name + ".log"));
+        String readyz = "http://127.0.0.1:" + internalPort + "/readyz";
+        Duration ready;
+        try {
+            ready = p.awaitReady(() -> answers200(readyz), Duration.ofSeconds(60));
+        } catch (Exception e) {
+            p.close();
+            throw e;
+        }
+        readyMs.add(ready.toNanos() / 1e6);
+        log(name + " ready after " + ready.toMillis() + " ms");
+        return new Service(p, publicPort, internalPort);
+    }
+
+    private void startIdp() throws Exception {
+        vertx = Vertx.vertx();
+        idp = new EntraStandIn();
+        front = EntraFront.start(vertx, idp);
+        tokenFile = work.resolve("azure-identity-token");
+        ServiceUnderTest.writeAssertion(tokenFile, "bench", new MutableClock(Instant.now()));
+        caFile = idp.writeCaFile(work);
+        // mock-oauth2-server keeps every request it served for takeRequest(); drop them, the front counts instead.
+        Thread drain = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    idp.server.takeRequest(1, TimeUnit.SECONDS);
+                } catch (RuntimeException nothingYet) {
+                    // mock-oauth2-server throws when nothing arrived in time
+                }
+            }
+        }, "bench-idp-drain");
+        drain.setDaemon(true);
+        drain.start();
+    }
+
+    private void stopIdp() throws Exception {
+        if (front != null) {
+            front.close();
+        }
+        if (idp != null) {
+            idp.close();
+        }
+        if (vertx != null) {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The headers of the service's 200 from /oauth2/auth (its token now cached), names and values as sent. */
+    private Map<String, String> authResponseHeaders(Service svc, String cookie) throws Exception {
+        HttpClient client = vertx.createHttpClient();
+        try {
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (int i = 0; i < 2; i++) {
+                RequestOptions req = new RequestOptions().setHost("127.0.0.1").setPort(svc.internalPort).setURI("/oauth2/auth")
+                        .putHeader("Cookie", cookie);
+                int status = client.request(req).compose(r -> r.send()).compose(resp -> resp.body().map(b -> {
+                    headers.clear();
+                    resp.headers().forEach((k, v) -> {
+                        if (!k.equalsIgnoreCase("content-length")) {
+                            headers.put(k, v);
+                        }
+                    });
+                    return resp.statusCode();
+                })).await(60, TimeUnit.SECONDS);
+                if (status != 200) {
+                    throw new IllegalStateException("/oauth2/auth with a fresh session answered " + status + "; see " + svc.process.log);
+                }
+            }
+            return headers;
+        } finally {
+            client.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private void checkTools() throws IOException {
+        List<String> missing = new ArrayList<>();
+        for (String tool : List.of("wrk", "nginx")) {
+            if (which(tool) == null) {
+                missing.add(tool);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("the benchmarks need " + String.join(" and ", missing) + " on the PATH: "
+                    + "apt-get install " + String.join(" ", missing) + " (Debian packages; bench/run.sh and scripts/test install them)");
+        }
+        if (!Files.isRegularFile(o.jar())) {
+            throw new IllegalStateException(o.jar() + " does not exist: build it with mvn -B -DskipTests package (bench/run.sh does)");
+        }
+        try (ZipFile jar = new ZipFile(o.jar().toFile())) {
+            if (jar.stream().anyMatch(e -> e.getName().startsWith(JAR_IDP_PACKAGE))) {
+                throw new IllegalStateException(o.jar() + " contains the stand-in IdP (" + JAR_IDP_PACKAGE + "): it must not");
+            }
+        }
+    }
+
+    static String which(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(dir, tool);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin")) {
+            Path p = Path.of(dir, tool);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
+    }
+
+    static String run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(60, TimeUnit.SECONDS);
+        return out;
+    }
+
+    private static final java.net.http.HttpClient PROBE = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(1)).version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+
+    static boolean answers200(String url) throws IOException, InterruptedException {
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(2)).build();
+        return PROBE.send(req, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    static void log(String line) {
+        System.out.println("[bench] " + line);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,133 @@
+package io.github.aksauthproxy.bench;
+
+import io.github.aksauthproxy.it.EntraLikeHttpClient;
+import io.github.aksauthproxy.it.EntraStandIn;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509KeyManager;
+
+/**
+ * The benchmark rig's Entra: an HTTPS server on loopback in front of the stand-in IdP (mock-oauth2-server), for the
+ * real jar, which cannot use the test-only MSAL HTTP client. It forwards every request unchanged (the Host header
+ * too, so the IdP's discovery document, issuer and endpoints all name this front) and adds Entra's
+ * {@code client_info} to token responses exactly as {@link EntraLikeHttpClient} does. It presents the stand-in's own
+ * certificate, so {@code EntraStandIn.writeCaFile} is the CA file for both.
+ *
+ * <p>It is also where the benchmarks count token requests: every POST to a {@code /token} path, by grant type.
+ */
+final class EntraFront implements AutoCloseable {
+    private final HttpClient idp;
+    private final int idpPort;
+    private final HttpServer server;
+    private final Map<String, AtomicLong> tokenRequests = new ConcurrentHashMap<>();
+
+    private EntraFront(HttpClient idp, int idpPort, HttpServer server) {
+        this.idp = idp;
+        this.idpPort = idpPort;
+        this.server = server;
+    }
+
+    static EntraFront start(Vertx vertx, EntraStandIn standIn) throws Exception {
+        KeyStore ks = standIn.ssl().getSslKeystore().getKeyStore();
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, standIn.ssl().getSslKeystore().getKeyPassword().toCharArray());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        HttpClient idp = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustOptions(TrustOptions.wrap(tmf.getTrustManagers()[0]))
+                .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(-1));
+        int idpPort = standIn.server.baseUrl().port();
+        EntraFront[] self = new EntraFront[1];
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setHost("127.0.0.1").setPort(0)
+                        .setKeyCertOptions(KeyCertOptions.wrap((X509KeyManager) kmf.getKeyManagers()[0])))
+                .requestHandler(req -> self[0].forward(req))
+                .listen().await(20, TimeUnit.SECONDS);
+        self[0] = new EntraFront(idp, idpPort, server);
+        return self[0];
+    }
+
+    /** Like Entra's {@code https://login.microsoftonline.com/}. */
+    String authorityHost() {
+        return "https://localhost:" + server.actualPort() + "/";
+    }
+
+    String discoveryUrl() {
+        return authorityHost() + EntraStandIn.TENANT + "/oauth2/v2.0/.well-known/openid-configuration";
+    }
+
+    /** Token requests this front passed on so far, for one grant type ({@code refresh_token}, {@code authorization_code}). */
+    long tokenRequests(String grantType) {
+        AtomicLong n = tokenRequests.get(grantType);
+        return n == null ? 0 : n.get();
+    }
+
+    private void forward(HttpServerRequest in) {
+        in.body().compose(body -> {
+            boolean token = in.path().endsWith("/token");
+            if (token) {
+                tokenRequests.computeIfAbsent(grantType(body.toString()), g -> new AtomicLong()).incrementAndGet();
+            }
+            RequestOptions out = new RequestOptions().setMethod(in.method()).setHost("localhost").setPort(idpPort).setURI(in.uri());
+            MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(in.headers());
+            headers.remove(HttpHeaders.CONTENT_LENGTH);
+            headers.remove(HttpHeaders.CONNECTION);
+            out.setHeaders(headers);
+            return idp.request(out).compose(r -> r.send(body)).compose(resp -> resp.body().map(b -> {
+                String text = b.toString();
+                if (token && resp.statusCode() == 200) {
+                    try {
+                        text = EntraLikeHttpClient.withClientInfo(text);
+                    } catch (java.text.ParseException e) {
+                        throw new IllegalStateException("the stand-in IdP sent an unparsable ID token", e);
+                    }
+                }
+                in.response().setStatusCode(resp.statusCode());
+                resp.headers().forEach((k, v) -> {
+                    if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("connection") && !k.equalsIgnoreCase("transfer-encoding")) {
+                        in.response().headers().add(k, v);
+                    }
+                });
+                return Buffer.buffer(text);
+            }));
+        }).onSuccess(b -> in.response().end(b))
+                .onFailure(e -> {
+                    if (!in.response().ended()) {
+                        in.response().setStatusCode(502).end("bench front: " + e);
+                    }
+                });
+    }
+
+    private static String grantType(String form) {
+        for (String pair : form.split("&")) {
+            if (pair.startsWith("grant_type=")) {
+                return URLDecoder.decode(pair.substring("grant_type=".length()), StandardCharsets.UTF_8);
+            }
+        }
+        return "none";
+    }
+
+    @Override
+    public void close() throws Exception {
+        Future.join(server.close(), idp.close()).await(10, TimeUnit.SECONDS);
+    }
+}
