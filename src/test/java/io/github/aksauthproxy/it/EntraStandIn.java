@@ -21,9 +21,9 @@ import okhttp3.mockwebserver.RecordedRequest;
  * The stand-in for Microsoft Entra ID: mock-oauth2-server in-process over HTTPS (its own certificate), with
  * issuer id {@code <tenant>/oauth2/v2.0} so its endpoints have Entra's path shape, and Entra-shaped claims.
  */
-final class EntraStandIn implements AutoCloseable {
-    static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-    static final String CLIENT_ID = "3c1f5f0e-9a4e-4b8e-a7f5-1d2b3c4d5e6f";
+public final class EntraStandIn implements AutoCloseable {
+    public static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    public static final String CLIENT_ID = "3c1f5f0e-9a4e-4b8e-a7f5-1d2b3c4d5e6f";
     static final EntraShapedTokenCallback.User ALICE = new EntraShapedTokenCallback.User(
             "11111111-2222-3333-4444-555555555555", "alice@contoso.example", "Alice Example",
             List.of("aaaaaaaa-0000-0000-0000-000000000001", "aaaaaaaa-0000-0000-0000-000000000002"));
@@ -33,17 +33,26 @@ final class EntraStandIn implements AutoCloseable {
     private final Ssl ssl;
     private final List<RecordedRequest> seen = new ArrayList<>();
 
-    EntraStandIn() {
-        this.ssl = new Ssl();
+    public EntraStandIn() {
+        this(new Ssl(), 0);
+    }
+
+    private EntraStandIn(Ssl ssl, int port) {
+        this.ssl = ssl;
         this.claims = new EntraShapedTokenCallback(TENANT, CLIENT_ID, ALICE);
         OAuth2Config config = new OAuth2Config(false, null, null, false,
                 new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(), Set.of(claims), new MockWebServerWrapper(ssl));
         this.server = new MockOAuth2Server(config);
-        server.start(java.net.InetAddress.getLoopbackAddress(), 0);
+        server.start(java.net.InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** A new stand-in on the port and with the certificate of one that was closed: the IdP coming back. */
+    public static EntraStandIn restartOf(EntraStandIn closed) {
+        return new EntraStandIn(closed.ssl, closed.server.baseUrl().port());
     }
 
     /** The authority host, like {@code https://localhost:port/} (Entra's is {@code https://login.microsoftonline.com/}). */
-    String authorityHost() {
+    public String authorityHost() {
         return "https://localhost:" + server.baseUrl().port() + "/";
     }
 
@@ -51,7 +60,7 @@ final class EntraStandIn implements AutoCloseable {
         return server.wellKnownUrl(TENANT + "/oauth2/v2.0").toString();
     }
 
-    String issuer() {
+    public String issuer() {
         return server.issuerUrl(TENANT + "/oauth2/v2.0").toString();
     }
 
@@ -69,7 +78,7 @@ final class EntraStandIn implements AutoCloseable {
     }
 
     /** The stand-in's certificate as a PEM file, for AKS_AUTH_PROXY_IDP_CA_FILE. */
-    java.nio.file.Path writeCaFile(java.nio.file.Path dir) {
+    public java.nio.file.Path writeCaFile(java.nio.file.Path dir) {
         try {
             KeyStore ks = ssl.getSslKeystore().getKeyStore();
             StringBuilder pem = new StringBuilder();
@@ -113,7 +122,7 @@ final class EntraStandIn implements AutoCloseable {
                 .map(r -> form(r.getBody().clone().readUtf8())).toList();
     }
 
-    List<Map<String, String>> tokenRequests(String grantType) {
+    public List<Map<String, String>> tokenRequests(String grantType) {
         return tokenRequests().stream().filter(f -> grantType.equals(f.get("grant_type"))).toList();
     }
 
@@ -126,6 +135,23 @@ final class EntraStandIn implements AutoCloseable {
             }
         }
         return m;
+    }
+
+    /** How long the tokens issued from now on live, in seconds. */
+    public void tokenLifetime(long seconds) {
+        claims.tokenLifetime(seconds);
+    }
+
+    /** The stand-in's signing keys, to check that a token really came from it. */
+    public com.nimbusds.jose.jwk.JWKSet keys() {
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(trust()).build();
+            String body = http.send(java.net.http.HttpRequest.newBuilder(URI.create(server.jwksUrl(TENANT + "/oauth2/v2.0").toString())).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return com.nimbusds.jose.jwk.JWKSet.parse(body);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

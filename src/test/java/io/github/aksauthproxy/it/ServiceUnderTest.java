@@ -26,7 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /** The service started in-process on loopback, configured like production except for the stand-in IdP. */
-final class ServiceUnderTest implements AutoCloseable {
+public final class ServiceUnderTest implements AutoCloseable {
     static final String KEY_1 = randomKey();
     static final String KEY_2 = randomKey();
 
@@ -74,7 +74,7 @@ final class ServiceUnderTest implements AutoCloseable {
     }
 
     /** Writes a projected service-account token as the workload-identity webhook would; {@code jti} tells versions apart. */
-    static void writeAssertion(Path file, String jti, MutableClock clock) throws Exception {
+    public static void writeAssertion(Path file, String jti, MutableClock clock) throws Exception {
         RSAKey key = new RSAKeyGenerator(2048).generate();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer("https://oidc.prod-aks.azure.com/cluster-issuer/")
@@ -99,7 +99,7 @@ final class ServiceUnderTest implements AutoCloseable {
         return internalUrl + "/oauth2/auth";
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
