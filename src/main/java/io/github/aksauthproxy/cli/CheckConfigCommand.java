@@ -4,6 +4,8 @@ import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.ConfigLoader;
 import io.github.aksauthproxy.config.ConfigProblem;
 import io.github.aksauthproxy.config.InvalidConfigException;
+import io.github.aksauthproxy.config.SidecarConfig;
+import io.github.aksauthproxy.config.TokenCommandConfig;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -11,10 +13,17 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Validates the configuration and prints every problem at once; exit 1 if there is any. */
-@Command(name = "check-config", description = "Validate the configuration (environment and AKS_AUTH_PROXY_CONFIG) and print every problem.")
+@Command(name = "check-config", description = "Validate the configuration (environment and AKS_AUTH_PROXY_CONFIG) of serve, sidecar "
+        + "or token and print every problem.")
 final class CheckConfigCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    enum Mode { serve, sidecar, token }
+
+    @CommandLine.Option(names = "--mode", defaultValue = "serve",
+            description = "the command whose settings to check: serve, sidecar or token (default: ${DEFAULT-VALUE})")
+    Mode mode;
 
     private final Map<String, String> env;
 
@@ -30,15 +39,32 @@ final class CheckConfigCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try {
-            Config c = ConfigLoader.load(env);
-            out.println("configuration is valid: credential " + c.credential().configName() + ", public port " + c.publicPort()
-                    + ", internal port " + c.internalPort() + ", profiles " + String.join(", ", c.profiles().keySet()));
+            out.println(describeValid());
             out.flush();
             return 0;
         } catch (InvalidConfigException e) {
             printProblems(spec.commandLine().getErr(), e);
             return 1;
         }
+    }
+
+    private String describeValid() throws InvalidConfigException {
+        return switch (mode) {
+            case serve -> {
+                Config c = ConfigLoader.load(env);
+                yield "configuration is valid: credential " + c.credential().configName() + ", public port " + c.publicPort()
+                        + ", internal port " + c.internalPort() + ", profiles " + String.join(", ", c.profiles().keySet());
+            }
+            case sidecar -> {
+                SidecarConfig c = ConfigLoader.loadSidecar(env);
+                yield "sidecar configuration is valid: credential " + c.app().credential().configName() + ", port " + c.port()
+                        + ", scope " + c.scope() + ", upstream " + c.upstream() + ", path prefix " + c.pathPrefix();
+            }
+            case token -> {
+                TokenCommandConfig c = ConfigLoader.loadTokenCommand(env);
+                yield "token configuration is valid: credential " + c.app().credential().configName() + ", scope " + c.scope();
+            }
+        };
     }
 
     static void printProblems(PrintWriter err, InvalidConfigException e) {

@@ -30,7 +30,8 @@ public record Config(
         Duration sessionIdleTimeout,
         int groupsHeaderLimit,
         boolean idpSignOut,
-        Map<String, Profile> profiles) {
+        Map<String, Profile> profiles,
+        Optional<String> managedIdentityClientId) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";
@@ -38,6 +39,11 @@ public record Config(
     /** The authority MSAL4J talks to: {@code https://<host>/<tenant>/}. */
     public String authority() {
         return authorityHost.toString() + tenantId + "/";
+    }
+
+    /** The app registration the service acts as, and how it proves that to Entra. */
+    public EntraApp entraApp() {
+        return new EntraApp(clientId, tenantId, credential, federatedTokenFile, clientSecret, managedIdentityClientId, authorityHost, idpCaFile);
     }
 
     /** True when the service runs behind plain http (local development only). */

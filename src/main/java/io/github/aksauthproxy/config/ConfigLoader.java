@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -48,43 +49,47 @@ public final class ConfigLoader {
         this.env = env;
     }
 
-    /** Reads the configuration, or throws with every problem found. */
+    /** Reads the configuration of {@code serve}, or throws with every problem found. */
     public static Config load(Map<String, String> env) throws InvalidConfigException {
+        return load(env, ConfigLoader::build);
+    }
+
+    /**
+     * Reads the configuration of {@code sidecar}, or throws with every problem found. The serve-only settings
+     * (redirect URL, cookie keys) are not needed.
+     */
+    public static SidecarConfig loadSidecar(Map<String, String> env) throws InvalidConfigException {
+        return load(env, ConfigLoader::buildSidecar);
+    }
+
+    /** Reads the configuration of the {@code token} command, or throws with every problem found. */
+    public static TokenCommandConfig loadTokenCommand(Map<String, String> env) throws InvalidConfigException {
+        return load(env, ConfigLoader::buildTokenCommand);
+    }
+
+    private static <T> T load(Map<String, String> env, Function<ConfigLoader, T> build) throws InvalidConfigException {
         ConfigLoader loader = new ConfigLoader(env);
-        Config config = loader.build();
+        loader.rejectUnknownSettings();
+        T result = build.apply(loader);
         if (!loader.problems.isEmpty()) {
             throw new InvalidConfigException(loader.problems);
         }
-        return config;
+        return result;
     }
 
     private Config build() {
-        rejectUnknownSettings();
-        String clientId = required(Setting.AZURE_CLIENT_ID, CLIENT_ID,
-                "must be the application (client) id of the Entra app registration");
-        String tenantId = required(Setting.AZURE_TENANT_ID, TENANT,
-                "must be the directory (tenant) id, a GUID, or a verified domain of the tenant");
-        if (tenantId != null && Set.of("common", "organizations", "consumers").contains(tenantId.toLowerCase(Locale.ROOT))) {
-            problem(Setting.AZURE_TENANT_ID, "'" + tenantId + "' is not a single tenant; set the tenant id the users sign in to");
-        }
-        Optional<Path> tokenFile = value(Setting.AZURE_FEDERATED_TOKEN_FILE).map(Path::of);
-        Optional<Secret> secret = value(Setting.AKS_AUTH_PROXY_CLIENT_SECRET).map(Secret::new);
-        CredentialKind credential = credential(tokenFile, secret);
-        URI authorityHost = authorityHost();
+        EntraApp app = entraApp();
         URI discovery = value(Setting.AKS_AUTH_PROXY_OIDC_DISCOVERY_URL)
                 .map(v -> httpsUrl(Setting.AKS_AUTH_PROXY_OIDC_DISCOVERY_URL, v))
-                .orElseGet(() -> authorityHost == null || tenantId == null ? null
-                        : URI.create(authorityHost + tenantId + "/v2.0/.well-known/openid-configuration"));
-        Optional<Path> caFile = value(Setting.AKS_AUTH_PROXY_IDP_CA_FILE).map(Path::of);
-        caFile.filter(p -> !Files.isReadable(p)).ifPresent(p -> problem(Setting.AKS_AUTH_PROXY_IDP_CA_FILE,
-                "cannot read '" + p + "'; point it at a PEM file of CA certificates"));
+                .orElseGet(() -> app.authorityHost() == null || app.tenantId() == null ? null
+                        : URI.create(app.authorityHost() + app.tenantId() + "/v2.0/.well-known/openid-configuration"));
         URI redirectUrl = redirectUrl();
         List<CookieKey> keys = cookieKeys();
         Optional<String> cookieDomain = value(Setting.AKS_AUTH_PROXY_COOKIE_DOMAIN).map(d -> d.toLowerCase(Locale.ROOT));
         cookieDomain.filter(d -> !DOMAIN.matcher(d).matches() || d.contains(":")).ifPresent(d -> problem(
                 Setting.AKS_AUTH_PROXY_COOKIE_DOMAIN, "'" + d + "' is not a domain name; write it like '.example.com' or 'app.example.com'"));
         List<String> allowed = allowedRedirectDomains(redirectUrl);
-        String listen = value(Setting.AKS_AUTH_PROXY_LISTEN_ADDRESS).orElse("0.0.0.0");
+        String listen = listenAddress();
         int publicPort = port(Setting.AKS_AUTH_PROXY_PUBLIC_PORT, 4180);
         int internalPort = port(Setting.AKS_AUTH_PROXY_INTERNAL_PORT, 4181);
         if (publicPort == internalPort && publicPort > 0) {
@@ -102,8 +107,121 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             return null;
         }
-        return new Config(clientId, tenantId, credential, tokenFile, secret, authorityHost, discovery, caFile, redirectUrl,
-                keys, cookieDomain, allowed, listen, publicPort, internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles);
+        return new Config(app.clientId(), app.tenantId(), app.credential(), app.federatedTokenFile(), app.clientSecret(),
+                app.authorityHost(), discovery, app.idpCaFile(), redirectUrl, keys, cookieDomain, allowed, listen, publicPort,
+                internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles, app.managedIdentityClientId());
+    }
+
+    private SidecarConfig buildSidecar() {
+        EntraApp app = entraApp();
+        assertionReadable(app);
+        String scope = sidecarScope();
+        URI upstream = sidecarUpstream();
+        Optional<Path> upstreamCa = readableFile(Setting.AKS_AUTH_PROXY_SIDECAR_UPSTREAM_CA_FILE);
+        String prefix = sidecarPathPrefix();
+        String listen = listenAddress();
+        int port = port(Setting.AKS_AUTH_PROXY_SIDECAR_PORT, 8081);
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        return new SidecarConfig(app, scope, upstream, upstreamCa, prefix, listen, port);
+    }
+
+    private TokenCommandConfig buildTokenCommand() {
+        EntraApp app = entraApp();
+        assertionReadable(app);
+        String scope = aksScope();
+        return problems.isEmpty() ? new TokenCommandConfig(app, scope) : null;
+    }
+
+    /** The settings every command needs: who the app is and how it proves that to Entra. */
+    private EntraApp entraApp() {
+        String clientId = required(Setting.AZURE_CLIENT_ID, CLIENT_ID,
+                "must be the application (client) id of the Entra app registration");
+        String tenantId = required(Setting.AZURE_TENANT_ID, TENANT,
+                "must be the directory (tenant) id, a GUID, or a verified domain of the tenant");
+        if (tenantId != null && Set.of("common", "organizations", "consumers").contains(tenantId.toLowerCase(Locale.ROOT))) {
+            problem(Setting.AZURE_TENANT_ID, "'" + tenantId + "' is not a single tenant; set the tenant id the users sign in to");
+        }
+        Optional<Path> tokenFile = value(Setting.AZURE_FEDERATED_TOKEN_FILE).map(Path::of);
+        Optional<Secret> secret = value(Setting.AKS_AUTH_PROXY_CLIENT_SECRET).map(Secret::new);
+        CredentialKind credential = credential(tokenFile, secret);
+        Optional<String> managedIdentity = value(Setting.AKS_AUTH_PROXY_MANAGED_IDENTITY_CLIENT_ID);
+        managedIdentity.filter(id -> !CLIENT_ID.matcher(id).matches()).ifPresent(id -> problem(Setting.AKS_AUTH_PROXY_MANAGED_IDENTITY_CLIENT_ID,
+                "'" + id + "' is not valid; it must be the client id of a user-assigned managed identity"));
+        URI authorityHost = authorityHost();
+        Optional<Path> caFile = readableFile(Setting.AKS_AUTH_PROXY_IDP_CA_FILE);
+        return new EntraApp(clientId, tenantId, credential, tokenFile, secret, managedIdentity, authorityHost, caFile);
+    }
+
+    /**
+     * Commands that ask for a token at once fail on an unreadable assertion file, so say so before they start;
+     * {@code serve} reports it on {@code /readyz} instead, because the webhook may mount the file after start.
+     */
+    private void assertionReadable(EntraApp app) {
+        if (app.credential() == CredentialKind.WORKLOAD_IDENTITY) {
+            app.federatedTokenFile().filter(p -> !Files.isReadable(p)).ifPresent(p -> problem(Setting.AZURE_FEDERATED_TOKEN_FILE,
+                    "cannot read '" + p + "'; is the pod labelled azure.workload.identity/use=\"true\" and does the file exist?"));
+        }
+    }
+
+    private Optional<Path> readableFile(Setting s) {
+        Optional<Path> file = value(s).map(Path::of);
+        file.filter(p -> !Files.isReadable(p)).ifPresent(p -> problem(s,
+                "cannot read '" + p + "'; point it at a PEM file of CA certificates"));
+        return file;
+    }
+
+    private String listenAddress() {
+        return value(Setting.AKS_AUTH_PROXY_LISTEN_ADDRESS).orElse("0.0.0.0");
+    }
+
+    private String sidecarScope() {
+        Optional<String> v = value(Setting.AKS_AUTH_PROXY_SIDECAR_SCOPE);
+        if (v.isEmpty()) {
+            problem(Setting.AKS_AUTH_PROXY_SIDECAR_SCOPE, "is required; set the resource's .default scope, "
+                    + "like https://prometheus.monitor.azure.com/.default");
+            return null;
+        }
+        // Entra issues app-only tokens for a resource's .default scope only (AADSTS1002012 otherwise).
+        if (v.get().chars().anyMatch(Character::isWhitespace) || !v.get().endsWith("/.default")) {
+            problem(Setting.AKS_AUTH_PROXY_SIDECAR_SCOPE, "'" + v.get() + "' is not one resource's .default scope; "
+                    + "an app-only token needs one, like https://prometheus.monitor.azure.com/.default");
+            return null;
+        }
+        return v.get();
+    }
+
+    private URI sidecarUpstream() {
+        Optional<String> v = value(Setting.AKS_AUTH_PROXY_SIDECAR_UPSTREAM);
+        if (v.isEmpty()) {
+            problem(Setting.AKS_AUTH_PROXY_SIDECAR_UPSTREAM, "is required; set the https URL requests go to, "
+                    + "like https://<workspace>.<region>.prometheus.monitor.azure.com");
+            return null;
+        }
+        URI uri = parseUri(v.get());
+        if (uri == null || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            problem(Setting.AKS_AUTH_PROXY_SIDECAR_UPSTREAM, "'" + v.get() + "' is not an absolute URL like "
+                    + "https://<workspace>.<region>.prometheus.monitor.azure.com");
+            return null;
+        }
+        if (!"https".equalsIgnoreCase(uri.getScheme())) {
+            problem(Setting.AKS_AUTH_PROXY_SIDECAR_UPSTREAM, "'" + v.get() + "' is not https; the sidecar sends a bearer token "
+                    + "upstream and never over plain http");
+            return null;
+        }
+        String s = uri.toString();
+        return URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+    }
+
+    private String sidecarPathPrefix() {
+        String v = value(Setting.AKS_AUTH_PROXY_SIDECAR_PATH_PREFIX).orElse("/");
+        if (!v.startsWith("/") || v.contains("..") || v.contains("\\") || v.contains("?") || v.contains("#") || v.contains("%")
+                || v.chars().anyMatch(c -> c <= ' ' || c == 127)) {
+            problem(Setting.AKS_AUTH_PROXY_SIDECAR_PATH_PREFIX, "'" + v + "' is not a plain path; write it like / or /api/v1/");
+            return null;
+        }
+        return v;
     }
 
     private void rejectUnknownSettings() {
@@ -140,7 +258,7 @@ public final class ConfigLoader {
         if (chosen.isPresent()) {
             Optional<CredentialKind> parsed = CredentialKind.parse(chosen.get());
             if (parsed.isEmpty()) {
-                problem(Setting.AKS_AUTH_PROXY_CREDENTIAL, "'" + chosen.get() + "' is not a credential source; use workload-identity or client-secret");
+                problem(Setting.AKS_AUTH_PROXY_CREDENTIAL, "'" + chosen.get() + "' is not a credential source; use workload-identity, managed-identity or client-secret");
                 return null;
             }
             kind = parsed.get();
@@ -275,13 +393,19 @@ public final class ConfigLoader {
         return port >= 1 && port <= 65535;
     }
 
-    private Map<String, Profile> profiles() {
-        Map<String, Profile> profiles = new LinkedHashMap<>();
+    /** The AKS scope, as kubelogin chooses it: AZURE_SCOPE, else AKS_SERVER_APP_ID's .default. */
+    private String aksScope() {
         String aksScope = value(Setting.AZURE_SCOPE).orElseGet(() ->
                 value(Setting.AKS_SERVER_APP_ID).orElse(AKS_SERVER_APP_ID_DEFAULT) + "/.default");
         if (aksScope.isBlank() || aksScope.chars().anyMatch(Character::isWhitespace)) {
             problem(Setting.AZURE_SCOPE, "'" + aksScope + "' is not a scope; write it like 6dae42f8-4368-4678-94ff-3960e28e3630/.default");
         }
+        return aksScope;
+    }
+
+    private Map<String, Profile> profiles() {
+        Map<String, Profile> profiles = new LinkedHashMap<>();
+        String aksScope = aksScope();
         profiles.put(Config.DEFAULT_PROFILE, new Profile(Config.DEFAULT_PROFILE, List.of(aksScope), false));
         Optional<String> file = value(Setting.AKS_AUTH_PROXY_CONFIG);
         if (file.isEmpty()) {

@@ -6,6 +6,8 @@ import java.util.Optional;
 /** How the service proves its own identity to Entra. */
 public enum CredentialKind {
     WORKLOAD_IDENTITY("workload-identity"),
+    /** A managed identity token for {@code api://AzureADTokenExchange} is the client assertion. */
+    MANAGED_IDENTITY("managed-identity"),
     CLIENT_SECRET("client-secret");
 
     private final String configName;

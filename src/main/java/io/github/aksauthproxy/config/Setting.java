@@ -15,7 +15,7 @@ public enum Setting {
     AZURE_CLOUD("Cloud name: `AzurePublicCloud`, `AzureUSGovernment` or `AzureChinaCloud`.", "`AzurePublicCloud`"),
     AKS_SERVER_APP_ID("The AKS server application id used by the built-in `aks` profile.", "`6dae42f8-4368-4678-94ff-3960e28e3630`"),
     AZURE_SCOPE("An explicit scope for the `aks` profile; wins over `AKS_SERVER_APP_ID`.", "`<AKS_SERVER_APP_ID>/.default`"),
-    AKS_AUTH_PROXY_CREDENTIAL("How the service proves its identity to Entra: `workload-identity` or `client-secret`.", "`workload-identity` when `AZURE_FEDERATED_TOKEN_FILE` is set, else `client-secret`"),
+    AKS_AUTH_PROXY_CREDENTIAL("How the service proves its identity to Entra: `workload-identity`, `managed-identity` or `client-secret`.", "`workload-identity` when `AZURE_FEDERATED_TOKEN_FILE` is set, else `client-secret`"),
     AKS_AUTH_PROXY_CLIENT_SECRET("Client secret (local development only).", "none"),
     AKS_AUTH_PROXY_REDIRECT_URL("The full callback URL registered in Entra, `https://<host>/oauth2/callback`.", "required"),
     AKS_AUTH_PROXY_COOKIE_SECRETS("Comma-separated base64 32-byte keys (`aks-auth-proxy keygen`); the first encrypts, all decrypt.", "required"),
@@ -30,7 +30,13 @@ public enum Setting {
     AKS_AUTH_PROXY_OIDC_DISCOVERY_URL("OpenID Connect discovery document of the tenant.", "`<authority host><tenant>/v2.0/.well-known/openid-configuration`"),
     AKS_AUTH_PROXY_IDP_CA_FILE("PEM file of CA certificates trusted for the identity provider, in addition to the JVM's.", "none"),
     AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT("Most group ids sent in `X-Auth-Request-Groups`.", "`100`"),
-    AKS_AUTH_PROXY_IDP_SIGN_OUT("`true` sends the browser on to Entra's end-session endpoint after `/oauth2/sign_out`.", "`false`");
+    AKS_AUTH_PROXY_IDP_SIGN_OUT("`true` sends the browser on to Entra's end-session endpoint after `/oauth2/sign_out`.", "`false`"),
+    AKS_AUTH_PROXY_MANAGED_IDENTITY_CLIENT_ID("With `managed-identity`: the client id of the user-assigned managed identity whose token is the assertion.", "the system-assigned identity"),
+    AKS_AUTH_PROXY_SIDECAR_UPSTREAM("`sidecar`: the one https upstream requests are proxied to, e.g. `https://<workspace>.<region>.prometheus.monitor.azure.com`; a path in it is put before each request's path.", "required for `sidecar`"),
+    AKS_AUTH_PROXY_SIDECAR_SCOPE("`sidecar`: the scope of the app-only token, a resource's `/.default`, e.g. `https://prometheus.monitor.azure.com/.default`.", "required for `sidecar`"),
+    AKS_AUTH_PROXY_SIDECAR_PATH_PREFIX("`sidecar`: only request paths under this prefix are proxied (unchanged); others get 404.", "`/`"),
+    AKS_AUTH_PROXY_SIDECAR_PORT("`sidecar`: the listener port (the proxy and `/health`).", "`8081`"),
+    AKS_AUTH_PROXY_SIDECAR_UPSTREAM_CA_FILE("`sidecar`: PEM file of CA certificates trusted for the upstream, in addition to the JVM's.", "none");
 
     private final String meaning;
     private final String defaultValue;

@@ -1,7 +1,6 @@
 package io.github.aksauthproxy.entra;
 
 import com.microsoft.aad.msal4j.AuthorizationCodeParameters;
-import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.IClientCredential;
@@ -14,7 +13,6 @@ import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.Secret;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -63,10 +61,7 @@ public final class EntraUserFlows {
 
     /** The credential the configuration selects. */
     public static IClientCredential credential(Config config, WorkloadIdentityAssertion assertion) {
-        return switch (config.credential()) {
-            case WORKLOAD_IDENTITY -> ClientCredentialFactory.createFromCallback(assertion);
-            case CLIENT_SECRET -> ClientCredentialFactory.createFromSecret(config.clientSecret().orElseThrow().value());
-        };
+        return EntraCredentials.of(config.entraApp(), assertion);
     }
 
     /**
@@ -137,20 +132,7 @@ public final class EntraUserFlows {
     }
 
     private ConfidentialClientApplication newApplication() {
-        try {
-            ConfidentialClientApplication.Builder b = ConfidentialClientApplication.builder(config.clientId(), credential)
-                    .authority(config.authority())
-                    .instanceDiscovery(false)
-                    .validateAuthority(false)
-                    .executorService(executor)
-                    .connectTimeoutForDefaultHttpClient(5_000)
-                    .readTimeoutForDefaultHttpClient(15_000);
-            tls.ifPresent(b::sslSocketFactory);
-            httpClient.ifPresent(b::httpClient);
-            return b.build();
-        } catch (MalformedURLException e) {
-            throw new IllegalStateException("authority " + config.authority() + " is not a URL", e);
-        }
+        return EntraCredentials.application(config.entraApp(), credential, executor, tls, httpClient);
     }
 
     /** Sorts an MSAL4J failure into what the caller should do; keeps Entra's text, which never holds a secret. */

@@ -18,7 +18,10 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
-/** TLS trust for connections to the identity provider: the JVM's CAs, plus those of AKS_AUTH_PROXY_IDP_CA_FILE. */
+/**
+ * TLS trust for connections to the identity provider (the JVM's CAs, plus those of AKS_AUTH_PROXY_IDP_CA_FILE) and,
+ * the same way, to the sidecar's upstream.
+ */
 public final class IdpTls {
     private IdpTls() {
     }
@@ -29,14 +32,23 @@ public final class IdpTls {
             return Optional.empty();
         }
         try {
-            X509TrustManager extra = trustManager(load(caFile.get()));
-            X509TrustManager jvm = trustManager(null);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new EitherTrustManager(extra, jvm)}, null);
+            ctx.init(null, new TrustManager[] {trustManager(caFile.get(), "AKS_AUTH_PROXY_IDP_CA_FILE")}, null);
             return Optional.of(ctx.getSocketFactory());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("no TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Trusts a server when the JVM's CAs or those in the PEM file do; {@code setting} names the file's variable in
+     * the error when it holds no usable certificate.
+     */
+    public static X509TrustManager trustManager(Path caFile, String setting) {
+        try {
+            return new EitherTrustManager(trustManager(load(caFile)), trustManager(null));
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException("AKS_AUTH_PROXY_IDP_CA_FILE '" + caFile.get() + "' holds no usable PEM certificate: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(setting + " '" + caFile + "' holds no usable PEM certificate: " + e.getMessage(), e);
         }
     }
 

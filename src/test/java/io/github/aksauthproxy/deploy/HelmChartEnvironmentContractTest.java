@@ -31,14 +31,20 @@ class HelmChartEnvironmentContractTest {
             "JAVA_TOOL_OPTIONS", "values jvm.options: extra JVM flags such as an egress proxy's -Dhttps.proxyHost");
 
     /** Settings the chart deliberately does not set from its own values, and why. */
-    private static final Map<String, String> NOT_SET_BY_CHART = Map.of(
-            "AZURE_FEDERATED_TOKEN_FILE", "injected by the workload-identity webhook; its path differs between webhook versions",
-            "AZURE_AUTHORITY_HOST", "injected by the workload-identity webhook for the cluster's cloud",
-            "AZURE_CLOUD", "AZURE_AUTHORITY_HOST from the webhook always wins over it",
-            "AKS_AUTH_PROXY_CLIENT_SECRET", "local development only; the chart uses workload identity",
-            "AKS_AUTH_PROXY_LISTEN_ADDRESS", "the default (all interfaces) is what a pod needs for its Service and probes",
-            "AKS_AUTH_PROXY_OIDC_DISCOVERY_URL", "derived from the tenant; only tests point it elsewhere",
-            "AKS_AUTH_PROXY_IDP_CA_FILE", "only behind a TLS-inspecting egress proxy: set with extraEnv and extraVolumes, as ci/full-values.yaml shows");
+    private static final Map<String, String> NOT_SET_BY_CHART = Map.ofEntries(
+            Map.entry("AZURE_FEDERATED_TOKEN_FILE", "injected by the workload-identity webhook; its path differs between webhook versions"),
+            Map.entry("AZURE_AUTHORITY_HOST", "injected by the workload-identity webhook for the cluster's cloud"),
+            Map.entry("AZURE_CLOUD", "AZURE_AUTHORITY_HOST from the webhook always wins over it"),
+            Map.entry("AKS_AUTH_PROXY_CLIENT_SECRET", "local development only; the chart uses workload identity"),
+            Map.entry("AKS_AUTH_PROXY_LISTEN_ADDRESS", "the default (all interfaces) is what a pod needs for its Service and probes"),
+            Map.entry("AKS_AUTH_PROXY_OIDC_DISCOVERY_URL", "derived from the tenant; only tests point it elsewhere"),
+            Map.entry("AKS_AUTH_PROXY_IDP_CA_FILE", "only behind a TLS-inspecting egress proxy: set with extraEnv and extraVolumes, as ci/full-values.yaml shows"),
+            Map.entry("AKS_AUTH_PROXY_MANAGED_IDENTITY_CLIENT_ID", "for hosts without the workload-identity webhook (Container Apps, App Service); on AKS the chart uses workload identity"),
+            Map.entry("AKS_AUTH_PROXY_SIDECAR_UPSTREAM", "sidecar mode only; this chart deploys the forward-auth service (serve)"),
+            Map.entry("AKS_AUTH_PROXY_SIDECAR_SCOPE", "sidecar mode only; this chart deploys the forward-auth service (serve)"),
+            Map.entry("AKS_AUTH_PROXY_SIDECAR_PATH_PREFIX", "sidecar mode only; this chart deploys the forward-auth service (serve)"),
+            Map.entry("AKS_AUTH_PROXY_SIDECAR_PORT", "sidecar mode only; this chart deploys the forward-auth service (serve)"),
+            Map.entry("AKS_AUTH_PROXY_SIDECAR_UPSTREAM_CA_FILE", "sidecar mode only; this chart deploys the forward-auth service (serve)"));
 
     static List<String> ciScenarios() {
         return Chart.ciScenarios();

@@ -34,12 +34,21 @@ public final class EntraStandIn implements AutoCloseable {
     private final List<RecordedRequest> seen = new ArrayList<>();
 
     public EntraStandIn() {
-        this.ssl = new Ssl();
+        this(new Ssl(), 0);
+    }
+
+    private EntraStandIn(Ssl ssl, int port) {
+        this.ssl = ssl;
         this.claims = new EntraShapedTokenCallback(TENANT, CLIENT_ID, ALICE);
         OAuth2Config config = new OAuth2Config(false, null, null, false,
                 new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(), Set.of(claims), new MockWebServerWrapper(ssl));
         this.server = new MockOAuth2Server(config);
-        server.start(java.net.InetAddress.getLoopbackAddress(), 0);
+        server.start(java.net.InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** A new stand-in on the port and with the certificate of one that was closed: the IdP coming back. */
+    public static EntraStandIn restartOf(EntraStandIn closed) {
+        return new EntraStandIn(closed.ssl, closed.server.baseUrl().port());
     }
 
     /** The authority host, like {@code https://localhost:port/} (Entra's is {@code https://login.microsoftonline.com/}). */
@@ -51,7 +60,7 @@ public final class EntraStandIn implements AutoCloseable {
         return server.wellKnownUrl(TENANT + "/oauth2/v2.0").toString();
     }
 
-    String issuer() {
+    public String issuer() {
         return server.issuerUrl(TENANT + "/oauth2/v2.0").toString();
     }
 
@@ -118,7 +127,7 @@ public final class EntraStandIn implements AutoCloseable {
                 .map(r -> form(r.getBody().clone().readUtf8())).toList();
     }
 
-    List<Map<String, String>> tokenRequests(String grantType) {
+    public List<Map<String, String>> tokenRequests(String grantType) {
         return tokenRequests().stream().filter(f -> grantType.equals(f.get("grant_type"))).toList();
     }
 
@@ -131,6 +140,23 @@ public final class EntraStandIn implements AutoCloseable {
             }
         }
         return m;
+    }
+
+    /** How long the tokens issued from now on live, in seconds. */
+    public void tokenLifetime(long seconds) {
+        claims.tokenLifetime(seconds);
+    }
+
+    /** The stand-in's signing keys, to check that a token really came from it. */
+    public com.nimbusds.jose.jwk.JWKSet keys() {
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(trust()).build();
+            String body = http.send(java.net.http.HttpRequest.newBuilder(URI.create(server.jwksUrl(TENANT + "/oauth2/v2.0").toString())).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return com.nimbusds.jose.jwk.JWKSet.parse(body);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

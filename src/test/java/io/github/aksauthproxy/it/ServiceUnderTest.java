@@ -99,7 +99,7 @@ public final class ServiceUnderTest implements AutoCloseable {
         return internalUrl + "/oauth2/auth";
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
