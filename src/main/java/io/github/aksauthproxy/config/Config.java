@@ -30,7 +30,9 @@ public record Config(
         Duration sessionIdleTimeout,
         int groupsHeaderLimit,
         boolean idpSignOut,
-        Map<String, Profile> profiles) {
+        Map<String, Profile> profiles,
+        ClusterAccess cluster,
+        BearerPolicy bearer) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";

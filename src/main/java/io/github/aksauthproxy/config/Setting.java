@@ -30,7 +30,14 @@ public enum Setting {
     AKS_AUTH_PROXY_OIDC_DISCOVERY_URL("OpenID Connect discovery document of the tenant.", "`<authority host><tenant>/v2.0/.well-known/openid-configuration`"),
     AKS_AUTH_PROXY_IDP_CA_FILE("PEM file of CA certificates trusted for the identity provider, in addition to the JVM's.", "none"),
     AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT("Most group ids sent in `X-Auth-Request-Groups`.", "`100`"),
-    AKS_AUTH_PROXY_IDP_SIGN_OUT("`true` sends the browser on to Entra's end-session endpoint after `/oauth2/sign_out`.", "`false`");
+    AKS_AUTH_PROXY_IDP_SIGN_OUT("`true` sends the browser on to Entra's end-session endpoint after `/oauth2/sign_out`.", "`false`"),
+    KUBERNETES_SERVICE_HOST("The in-cluster API server's address; with `KUBERNETES_SERVICE_PORT` it makes the default `AKS_AUTH_PROXY_KUBERNETES_API_URL`.", "set by Kubernetes in every pod"),
+    KUBERNETES_SERVICE_PORT("The in-cluster API server's port.", "set by Kubernetes in every pod"),
+    AKS_AUTH_PROXY_KUBERNETES_API_URL("The Kubernetes API server asked for `/oauth2/whoami` and profile `rbac` checks, always with the user's own AKS token.", "`https://<KUBERNETES_SERVICE_HOST>:<KUBERNETES_SERVICE_PORT>` in a pod, else none"),
+    AKS_AUTH_PROXY_KUBERNETES_CA_FILE("PEM file of the API server's CA.", "`/var/run/secrets/kubernetes.io/serviceaccount/ca.crt` when it exists, else the JVM's trust store"),
+    AKS_AUTH_PROXY_ACCESS_DECISION_TTL("How long a profile's RBAC decision for one session or bearer token is reused, like `60s` or `5m` (1s to 1h).", "`60s`"),
+    AKS_AUTH_PROXY_BEARER_AUDIENCES("Comma-separated `aud` values a client's own bearer token may carry; a GUID also accepts its `api://<GUID>` form.", "the AKS server app id (`AKS_SERVER_APP_ID`)"),
+    AKS_AUTH_PROXY_BEARER_ISSUERS("Comma-separated `iss` values a client's own bearer token may carry; replaces the derived ones.", "the tenant's v2 issuer from discovery and its v1 issuer `https://sts.windows.net/<tenant id>/`");
 
     private final String meaning;
     private final String defaultValue;
