@@ -31,7 +31,9 @@ public record Config(
         int groupsHeaderLimit,
         boolean idpSignOut,
         Map<String, Profile> profiles,
-        Optional<String> managedIdentityClientId) {
+        Optional<String> managedIdentityClientId,
+        ClusterAccess cluster,
+        BearerPolicy bearer) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";

@@ -39,7 +39,7 @@ public final class ConfigLoader {
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern DOMAIN = Pattern.compile("\\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\\d{1,5})?");
     private static final Pattern PROFILE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final Set<String> PROFILE_KEYS = Set.of("name", "scopes", "access_token_header");
+    private static final Set<String> PROFILE_KEYS = Set.of("name", "scopes", "access_token_header", "allow", "rbac");
     private static final Duration MAX_LIFETIME = Duration.ofDays(90);
 
     private final Map<String, String> env;
@@ -104,12 +104,15 @@ public final class ConfigLoader {
         int groupsLimit = integer(Setting.AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT, 100, 0, 1000);
         boolean idpSignOut = bool(Setting.AKS_AUTH_PROXY_IDP_SIGN_OUT, false);
         Map<String, Profile> profiles = profiles();
+        ClusterAccess cluster = clusterAccess(profiles);
+        BearerPolicy bearer = bearerPolicy();
         if (!problems.isEmpty()) {
             return null;
         }
         return new Config(app.clientId(), app.tenantId(), app.credential(), app.federatedTokenFile(), app.clientSecret(),
                 app.authorityHost(), discovery, app.idpCaFile(), redirectUrl, keys, cookieDomain, allowed, listen, publicPort,
-                internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles, app.managedIdentityClientId());
+                internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles, app.managedIdentityClientId(),
+                cluster, bearer);
     }
 
     private SidecarConfig buildSidecar() {
@@ -484,10 +487,77 @@ public final class ConfigLoader {
         if (!(header instanceof Boolean)) {
             problems.add(new ConfigProblem(where, "'access_token_header' must be true or false"));
         }
+        AllowRules allow = ProfileRulesParser.allow(where, map.get("allow"), problems);
+        Optional<RbacRequirement> rbac = ProfileRulesParser.rbac(where, map.get("rbac"), problems);
         if (problems.size() > before) {
             return null;
         }
-        return new Profile((String) name, scopeList, (Boolean) header);
+        return new Profile((String) name, scopeList, (Boolean) header, allow, rbac);
+    }
+
+    private ClusterAccess clusterAccess(Map<String, Profile> profiles) {
+        Optional<URI> apiUrl = value(Setting.AKS_AUTH_PROXY_KUBERNETES_API_URL).map(v -> {
+            URI uri = parseUri(v);
+            boolean local = uri != null && uri.getHost() != null && Set.of("localhost", "127.0.0.1", "[::1]").contains(uri.getHost());
+            if (uri == null || uri.getHost() == null || !("https".equalsIgnoreCase(uri.getScheme())
+                    || ("http".equalsIgnoreCase(uri.getScheme()) && local))) {
+                problem(Setting.AKS_AUTH_PROXY_KUBERNETES_API_URL, "'" + v + "' is not an https URL like https://kubernetes.default.svc "
+                        + "(plain http is allowed only for localhost)");
+                return null;
+            }
+            return uri;
+        }).or(() -> value(Setting.KUBERNETES_SERVICE_HOST).flatMap(host -> {
+            String port = value(Setting.KUBERNETES_SERVICE_PORT).orElse("443");
+            URI uri = parseUri("https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
+            if (uri == null || uri.getHost() == null || uri.getPort() < 1) {
+                problem(Setting.KUBERNETES_SERVICE_HOST, "'" + host + "' and port '" + port + "' do not make an API server address; "
+                        + "set AKS_AUTH_PROXY_KUBERNETES_API_URL");
+                return Optional.empty();
+            }
+            return Optional.of(uri);
+        }));
+        Optional<Path> ca = value(Setting.AKS_AUTH_PROXY_KUBERNETES_CA_FILE).map(Path::of);
+        ca.filter(p -> !Files.isReadable(p)).ifPresent(p -> problem(Setting.AKS_AUTH_PROXY_KUBERNETES_CA_FILE,
+                "cannot read '" + p + "'; point it at the API server's CA certificate (PEM)"));
+        if (ca.isEmpty() && Files.isReadable(ClusterAccess.IN_CLUSTER_CA)) {
+            ca = Optional.of(ClusterAccess.IN_CLUSTER_CA);
+        }
+        boolean urlProblem = problems.stream().anyMatch(p -> p.source().startsWith("KUBERNETES_SERVICE")
+                || p.source().equals(Setting.AKS_AUTH_PROXY_KUBERNETES_API_URL.name()));
+        if (apiUrl.isEmpty() && !urlProblem) {
+            profiles.values().stream().filter(p -> p.rbac().isPresent()).forEach(p -> problems.add(new ConfigProblem(
+                    Setting.AKS_AUTH_PROXY_KUBERNETES_API_URL.name(), "is not set and the service does not run in a pod, but profile '"
+                    + p.name() + "' has an rbac rule; set it to the API server's URL")));
+        }
+        Duration ttl = Duration.ofSeconds(60);
+        Optional<String> ttlText = value(Setting.AKS_AUTH_PROXY_ACCESS_DECISION_TTL);
+        if (ttlText.isPresent()) {
+            Optional<Duration> d = DurationParser.parse(ttlText.get());
+            if (d.isEmpty() || d.get().compareTo(Duration.ofSeconds(1)) < 0 || d.get().compareTo(Duration.ofHours(1)) > 0) {
+                problem(Setting.AKS_AUTH_PROXY_ACCESS_DECISION_TTL, "'" + ttlText.get() + "' is not a duration from 1s to 1h; write it like 60s or 5m");
+            } else {
+                ttl = d.get();
+            }
+        }
+        return new ClusterAccess(apiUrl, ca, ttl);
+    }
+
+    private BearerPolicy bearerPolicy() {
+        List<String> audiences = list(Setting.AKS_AUTH_PROXY_BEARER_AUDIENCES).orElseGet(() ->
+                List.of(value(Setting.AKS_SERVER_APP_ID).orElse(AKS_SERVER_APP_ID_DEFAULT)));
+        audiences.stream().filter(a -> a.chars().anyMatch(Character::isWhitespace)).forEach(a -> problem(Setting.AKS_AUTH_PROXY_BEARER_AUDIENCES,
+                "'" + a + "' is not an audience; write ids or URIs separated by commas"));
+        List<String> issuers = list(Setting.AKS_AUTH_PROXY_BEARER_ISSUERS).orElse(List.of());
+        issuers.stream().map(i -> Map.entry(i, Optional.ofNullable(parseUri(i))))
+                .filter(e -> e.getValue().filter(u -> "https".equalsIgnoreCase(u.getScheme()) && u.getHost() != null).isEmpty())
+                .map(Map.Entry::getKey).forEach(i -> problem(Setting.AKS_AUTH_PROXY_BEARER_ISSUERS, "'" + i + "' is not an https issuer URL like "
+                        + "https://login.microsoftonline.com/<tenant id>/v2.0"));
+        return new BearerPolicy(audiences, issuers);
+    }
+
+    private Optional<List<String>> list(Setting s) {
+        return value(s).map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList())
+                .filter(l -> !l.isEmpty());
     }
 
     private static String firstLine(String s) {

@@ -1,11 +1,14 @@
 package io.github.aksauthproxy.http;
 
 import com.microsoft.aad.msal4j.IHttpClient;
+import io.github.aksauthproxy.access.AccessPolicy;
 import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.CredentialKind;
 import io.github.aksauthproxy.entra.EntraUserFlows;
 import io.github.aksauthproxy.entra.IdpTls;
 import io.github.aksauthproxy.entra.WorkloadIdentityAssertion;
+import io.github.aksauthproxy.kube.KubernetesApi;
+import io.github.aksauthproxy.oidc.BearerTokenValidator;
 import io.github.aksauthproxy.oidc.IdTokenValidator;
 import io.github.aksauthproxy.oidc.OidcProvider;
 import io.github.aksauthproxy.redirect.RedirectValidator;
@@ -50,6 +53,7 @@ public final class AuthProxyServer {
     private final Router publicRouter;
     private final Router internalRouter;
     private final OidcProvider oidc;
+    private final Optional<KubernetesApi> kube;
     private final List<HttpServer> servers = new ArrayList<>();
 
     private AuthProxyServer(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient) {
@@ -67,6 +71,10 @@ public final class AuthProxyServer {
         LoginStateCookies loginCookies = new LoginStateCookies(codec, names, clock);
         TokenService tokens = new TokenService(entra, clock, 200_000);
         RedirectValidator redirects = new RedirectValidator(config.allowedRedirectDomains(), config.insecureLocalDevelopment());
+        this.kube = KubernetesApi.create(vertx, config.cluster());
+        AccessPolicy access = new AccessPolicy(kube, clock, config.cluster().decisionTtl());
+        BearerPassthrough bearer = new BearerPassthrough(new BearerTokenValidator(oidc, config.bearer(), clock), access,
+                config.groupsHeaderLimit());
 
         List<Supplier<Optional<String>>> readiness = new ArrayList<>();
         if (config.credential() == CredentialKind.WORKLOAD_IDENTITY) {
@@ -80,10 +88,11 @@ public final class AuthProxyServer {
         publicRouter.route("/oauth2/sign_out").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(new SignOutHandler(config, sessions, tokens, redirects, oidc::cached));
         publicRouter.get("/oauth2/userinfo").handler(new UserinfoHandler(sessions));
+        publicRouter.get("/oauth2/whoami").handler(new WhoamiHandler(config, sessions, tokens, access, kube));
         finish(publicRouter);
 
         internalRouter = Router.router(vertx);
-        internalRouter.route("/oauth2/auth").handler(new AuthSubrequestHandler(config, sessions, tokens));
+        internalRouter.route("/oauth2/auth").handler(new AuthSubrequestHandler(config, sessions, tokens, access, bearer));
         internalRouter.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "ok")));
         internalRouter.get("/readyz").handler(new ReadinessHandler(readiness));
         finish(internalRouter);
@@ -118,7 +127,10 @@ public final class AuthProxyServer {
 
     public Future<Void> close() {
         List<Future<Void>> closing = servers.stream().map(HttpServer::close).toList();
-        return Future.join(new ArrayList<>(closing)).onComplete(x -> entraExecutor.shutdownNow()).mapEmpty();
+        return Future.join(new ArrayList<>(closing)).onComplete(x -> {
+            entraExecutor.shutdownNow();
+            kube.ifPresent(KubernetesApi::close);
+        }).mapEmpty();
     }
 
     private static void finish(Router router) {

@@ -1,10 +1,14 @@
 package io.github.aksauthproxy.http;
 
+import io.github.aksauthproxy.access.AccessDecision;
+import io.github.aksauthproxy.access.AccessPolicy;
+import io.github.aksauthproxy.access.Subject;
 import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
 import io.github.aksauthproxy.entra.IdpFailure;
 import io.github.aksauthproxy.session.Session;
+import io.github.aksauthproxy.session.SessionRejected;
 import io.github.aksauthproxy.session.SessionStore;
 import io.github.aksauthproxy.token.TokenService;
 import io.vertx.core.Future;
@@ -24,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * X-Forwarded-*, X-Original-URL, the path) can turn a 401 into a 200.
  *
  * <p>200 carries the profile's access token and the identity headers, every one of them always present (Caddy
- * otherwise forwards a literal placeholder). 401: no usable session. 400: unknown profile. 503: Entra cannot
- * mint a token now; never a 200 without one.
+ * otherwise forwards a literal placeholder). 401: no usable session. 400: unknown profile. 403: the profile's
+ * rules refuse the user. 503: Entra cannot mint a token now, or the API server cannot answer a profile's RBAC
+ * check; never a 200 without a token. A request without a session cookie but with its own bearer token goes to
+ * {@link BearerPassthrough}.
  */
 final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(AuthSubrequestHandler.class);
@@ -35,11 +41,15 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private final Config config;
     private final SessionStore sessions;
     private final TokenService tokens;
+    private final AccessPolicy access;
+    private final BearerPassthrough bearer;
 
-    AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens) {
+    AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens, AccessPolicy access, BearerPassthrough bearer) {
         this.config = config;
         this.sessions = sessions;
         this.tokens = tokens;
+        this.access = access;
+        this.bearer = bearer;
     }
 
     @Override
@@ -55,6 +65,10 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         }
         SessionStore.Loaded loaded = sessions.load(RequestCookies.of(ctx.request()));
         if (!loaded.ok()) {
+            if (loaded.rejected() == SessionRejected.MISSING && BearerPassthrough.token(ctx.request()).isPresent()) {
+                bearer.handle(ctx, profile, BearerPassthrough.token(ctx.request()).get());
+                return;
+            }
             if (LOG.isDebugEnabled()) {
                 LOG.debug("event=auth.unauthenticated reason=\"{}\"", loaded.rejected().reason());
             }
@@ -62,6 +76,27 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             return;
         }
         Session session = loaded.session();
+        CompletableFuture<AccessDecision> decision = access.decide(profile, subject(session),
+                () -> tokens.token(session, config.profiles().get(Config.DEFAULT_PROFILE)).thenApply(AccessToken::value));
+        AccessDecision decided = decision.getNow(null);
+        if (decided != null) {
+            admit(ctx, session, profile, loaded, decided);
+            return;
+        }
+        Future.fromCompletionStage(decision, ctx.vertx().getOrCreateContext())
+                .onSuccess(d -> admit(ctx, session, profile, loaded, d))
+                .onFailure(e -> tokenFailed(ctx.response(), session, profile, e));
+    }
+
+    static Subject subject(Session s) {
+        return new Subject(s.id(), s.oid(), s.tid(), java.util.Arrays.asList(s.user(), s.email()), s.groups());
+    }
+
+    private void admit(RoutingContext ctx, Session session, Profile profile, SessionStore.Loaded loaded, AccessDecision decision) {
+        if (!decision.allowed()) {
+            AccessRefusal.answer(ctx.response(), session.user(), "sid_hash=" + LogIds.sidHash(session.id()), profile, decision);
+            return;
+        }
         CompletableFuture<AccessToken> pending = tokens.token(session, profile);
         // getNow would throw on a future that already failed (an unreadable assertion fails before any I/O).
         if (pending.isDone() && !pending.isCompletedExceptionally()) {
@@ -75,13 +110,8 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
 
     private void allow(HttpServerResponse r, Session session, Profile profile, AccessToken token, SessionStore.Loaded loaded) {
         MultiMap h = r.headers();
-        h.set(HttpHeaders.AUTHORIZATION, "Bearer " + token.value());
-        h.set("X-Auth-Request-User", session.user());
-        h.set("X-Auth-Request-Email", session.email());
-        h.set("X-Auth-Request-Preferred-Username", session.user());
-        h.set("X-Auth-Request-Groups", groups(session.groups()));
-        h.set("X-Auth-Request-Oid", session.oid());
-        h.set("X-Auth-Request-Tid", session.tid());
+        IdentityHeaders.set(h, token.value(), session.user(), session.email(), session.groups(), config.groupsHeaderLimit(),
+                session.oid(), session.tid());
         if (profile.accessTokenHeader()) {
             h.set("X-Auth-Request-Access-Token", token.value());
         }
@@ -89,11 +119,6 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         loaded.renewal().forEach(r::addCookie);
         h.set(HttpHeaders.CACHE_CONTROL, "no-store");
         r.setStatusCode(200).end();
-    }
-
-    private String groups(List<String> groups) {
-        int limit = config.groupsHeaderLimit();
-        return String.join(",", groups.size() <= limit ? groups : groups.subList(0, limit));
     }
 
     private void tokenFailed(HttpServerResponse r, Session session, Profile profile, Throwable e) {
@@ -111,7 +136,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         plain(r, 503, "token temporarily unavailable");
     }
 
-    private static void plain(HttpServerResponse r, int status, String body) {
+    static void plain(HttpServerResponse r, int status, String body) {
         r.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(body);
     }

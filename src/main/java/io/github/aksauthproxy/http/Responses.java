@@ -19,6 +19,11 @@ final class Responses {
     }
 
     static void page(RoutingContext ctx, int status, String title, String message, Collection<Cookie> cookies) {
+        document(ctx, status, html(title, message), cookies);
+    }
+
+    /** A whole HTML document, with the headers every page of the service carries (no scripts, no caching). */
+    static void document(RoutingContext ctx, int status, String html, Collection<Cookie> cookies) {
         HttpServerResponse r = ctx.response();
         cookies.forEach(r::addCookie);
         r.setStatusCode(status)
@@ -26,7 +31,7 @@ final class Responses {
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 .putHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
                 .putHeader("X-Content-Type-Options", "nosniff")
-                .end(html(title, message));
+                .end(html);
     }
 
     static void json(RoutingContext ctx, int status, JsonObject body) {

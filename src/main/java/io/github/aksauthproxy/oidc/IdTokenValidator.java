@@ -1,20 +1,13 @@
 package io.github.aksauthproxy.oidc;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.proc.BadJOSEException;
-import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.github.aksauthproxy.config.Secret;
 import java.security.MessageDigest;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Set;
 
@@ -24,7 +17,6 @@ import java.util.Set;
  * be fetched): call from a worker.
  */
 public final class IdTokenValidator {
-    private static final int MAX_SKEW_SECONDS = 60;
     private final OidcProvider provider;
     private final String clientId;
     private final Clock clock;
@@ -37,28 +29,9 @@ public final class IdTokenValidator {
 
     public IdTokenClaims validate(Secret idToken, Secret expectedNonce) throws IdTokenRejectedException, OidcUnavailableException {
         ProviderMetadata metadata = provider.metadata();
-        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(null, com.nimbusds.jose.JOSEObjectType.JWT));
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, provider.keys()));
-        DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(clientId,
-                new JWTClaimsSet.Builder().issuer(metadata.issuer()).build(), Set.of("sub", "exp", "iat", "nonce", "oid", "tid")) {
-            @Override
-            protected Date currentTime() {
-                return Date.from(clock.instant());
-            }
-        };
-        verifier.setMaxClockSkew(MAX_SKEW_SECONDS);
-        processor.setJWTClaimsSetVerifier(verifier);
-        JWTClaimsSet claims;
-        try {
-            claims = processor.process(idToken.value(), null);
-        } catch (ParseException e) {
-            throw new IdTokenRejectedException("the ID token is not a JWT");
-        } catch (BadJOSEException e) {
-            throw new IdTokenRejectedException("the ID token failed validation: " + e.getMessage());
-        } catch (JOSEException e) {
-            throw new IdTokenRejectedException("the ID token signature could not be checked: " + e.getClass().getSimpleName());
-        }
+        DefaultJWTProcessor<SecurityContext> processor = Rs256Processors.create(provider.keys(), Set.of(metadata.issuer()),
+                Set.of(clientId), Set.of("sub", "exp", "iat", "nonce", "oid", "tid"), clock);
+        JWTClaimsSet claims = Rs256Processors.process(processor, idToken.value(), "the ID token");
         try {
             String nonce = claims.getStringClaim("nonce");
             if (nonce == null || !MessageDigest.isEqual(nonce.getBytes(), expectedNonce.value().getBytes())) {

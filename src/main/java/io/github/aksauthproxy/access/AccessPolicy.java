@@ -1,0 +1,110 @@
+package io.github.aksauthproxy.access;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.aksauthproxy.access.AccessDecision.Outcome;
+import io.github.aksauthproxy.config.Profile;
+import io.github.aksauthproxy.config.RbacRequirement;
+import io.github.aksauthproxy.kube.AccessReview;
+import io.github.aksauthproxy.kube.KubernetesApi;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Decides whether a subject may use a profile: first the profile's {@code allow} rules (in memory), then, when the
+ * profile has an {@code rbac} rule, a SelfSubjectAccessReview made with the subject's own AKS token. RBAC answers
+ * are kept per subject and profile for a short while, so the warm path asks nothing; concurrent misses for one
+ * key share one review. An API server that cannot answer fails closed ({@link Outcome#UNAVAILABLE}) unless the
+ * profile says {@code on_error: allow}; such answers are not kept.
+ */
+public final class AccessPolicy {
+    private static final CompletableFuture<AccessDecision> OPEN = CompletableFuture.completedFuture(AccessDecision.OPEN);
+
+    private final Optional<KubernetesApi> kube;
+    private final Cache<Key, AccessDecision> decisions;
+    private final Map<Key, CompletableFuture<AccessDecision>> inFlight = new ConcurrentHashMap<>();
+
+    record Key(String subject, String profile) {
+    }
+
+    public AccessPolicy(Optional<KubernetesApi> kube, Clock clock, Duration ttl) {
+        this.kube = kube;
+        this.decisions = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(ttl)
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
+    }
+
+    /**
+     * The decision, completed at once unless an RBAC review must be made. Fails only when {@code aksToken} fails
+     * (the token's own failure, for the caller to answer as it answers token failures).
+     *
+     * @param aksToken the subject's AKS token, asked for only when a review is made
+     */
+    public CompletableFuture<AccessDecision> decide(Profile profile, Subject subject, Supplier<CompletableFuture<String>> aksToken) {
+        if (profile.open()) {
+            return OPEN;
+        }
+        Optional<String> unmet = IdentityRules.unmet(profile.allow(), subject);
+        if (unmet.isPresent()) {
+            return CompletableFuture.completedFuture(new AccessDecision(Outcome.DENIED, unmet.get()));
+        }
+        if (profile.rbac().isEmpty()) {
+            return CompletableFuture.completedFuture(new AccessDecision(Outcome.ALLOWED, "the allow rules match"));
+        }
+        Key key = new Key(subject.cacheKey(), profile.name());
+        AccessDecision known = decisions.getIfPresent(key);
+        if (known != null) {
+            return CompletableFuture.completedFuture(known);
+        }
+        CompletableFuture<AccessDecision> mine = new CompletableFuture<>();
+        CompletableFuture<AccessDecision> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            return running;
+        }
+        RbacRequirement rbac = profile.rbac().get();
+        review(rbac, aksToken).whenComplete((reviewed, error) -> {
+            if (error == null && reviewed.answered()) {
+                decisions.put(key, reviewed.decision());
+            }
+            inFlight.remove(key, mine);
+            if (error == null) {
+                mine.complete(reviewed.decision());
+            } else {
+                mine.completeExceptionally(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+            }
+        });
+        return mine;
+    }
+
+    /** A review's decision, and whether the API server gave it (only those are kept). */
+    private record Reviewed(AccessDecision decision, boolean answered) {
+    }
+
+    private CompletableFuture<Reviewed> review(RbacRequirement rbac, Supplier<CompletableFuture<String>> aksToken) {
+        if (kube.isEmpty()) {
+            return CompletableFuture.completedFuture(unanswered(rbac, "no Kubernetes API server is configured"));
+        }
+        return aksToken.get().thenCompose(token -> kube.get().mayI(token, rbac).handle((AccessReview review, Throwable error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                return unanswered(rbac, cause.getMessage());
+            }
+            return new Reviewed(review.allowed()
+                    ? new AccessDecision(Outcome.ALLOWED, "AKS RBAC allows " + rbac.describe())
+                    : new AccessDecision(Outcome.DENIED, "AKS RBAC does not allow " + rbac.describe()
+                            + (review.reason().isEmpty() ? "" : " (" + review.reason() + ")")), true);
+        }));
+    }
+
+    private static Reviewed unanswered(RbacRequirement rbac, String why) {
+        return new Reviewed(rbac.allowOnError()
+                ? new AccessDecision(Outcome.ALLOWED, "on_error: allow while the API server cannot answer: " + why)
+                : new AccessDecision(Outcome.UNAVAILABLE, why), false);
+    }
+}

@@ -1,0 +1,116 @@
+package io.github.aksauthproxy.config;
+
+import static io.github.aksauthproxy.config.ConfigLoaderTest.minimal;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Profile allow/rbac rules in the YAML file, and the Kubernetes and bearer settings. */
+class ProfileRulesConfigTest {
+    @TempDir
+    Path dir;
+
+    private Map<String, String> withProfiles(String yaml) throws Exception {
+        Path file = dir.resolve("profiles.yaml");
+        Files.writeString(file, yaml);
+        Map<String, String> env = minimal();
+        env.put("AKS_AUTH_PROXY_CONFIG", file.toString());
+        env.put("AKS_AUTH_PROXY_KUBERNETES_API_URL", "https://kubernetes.default.svc");
+        return env;
+    }
+
+    @Test
+    void allowAndRbacRulesAreRead() throws Exception {
+        Config c = ConfigLoader.load(withProfiles("""
+                profiles:
+                  - name: grafana
+                    scopes: [x/.default]
+                    allow:
+                      tenants: [72F988BF-86F1-41AF-91AB-2D7CD011DB47]
+                      groups: [aaaaaaaa-0000-0000-0000-000000000001]
+                      users: ["@Contoso.com", alice@example.com, 11111111-2222-3333-4444-555555555555]
+                    rbac: {verb: get, resource: services, subresource: proxy, namespace: monitoring, name: grafana, on_error: allow}
+                """));
+        Profile p = c.profiles().get("grafana");
+        assertThat(p.allow()).isEqualTo(new AllowRules(Set.of("72f988bf-86f1-41af-91ab-2d7cd011db47"),
+                Set.of("aaaaaaaa-0000-0000-0000-000000000001"),
+                List.of("@contoso.com", "alice@example.com", "11111111-2222-3333-4444-555555555555")));
+        assertThat(p.rbac()).hasValue(new RbacRequirement("get", "", "services", Optional.of("proxy"), Optional.of("monitoring"),
+                Optional.of("grafana"), true));
+        assertThat(p.open()).isFalse();
+        assertThat(c.profiles().get("aks").open()).isTrue();
+    }
+
+    @Test
+    void ruleProblemsAreReportedTogetherWithTheirLocation() throws Exception {
+        Map<String, String> env = withProfiles("""
+                profiles:
+                  - name: a
+                    scopes: [x/.default]
+                    allow:
+                      groups: [admins]
+                      users: ["alice@contoso.com@evil.example", "nobody"]
+                      roles: [x]
+                  - name: b
+                    scopes: [x/.default]
+                    rbac: {resource: "services/proxy", on_error: maybe, verbs: [get]}
+                """);
+        String where = env.get("AKS_AUTH_PROXY_CONFIG") + ": ";
+        assertThat(ConfigLoaderTest.problems(env)).containsExactlyInAnyOrder(
+                where + "profiles[0]: allow: unknown key 'roles'; 'allow' has groups, tenants, users",
+                where + "profiles[0]: allow.groups: 'admins' is not a group object id; Entra tokens carry groups as GUIDs",
+                where + "profiles[0]: allow.users: 'alice@contoso.com@evil.example' is not a user rule; write an object id, an address "
+                        + "like alice@contoso.com (exactly one '@') or a domain like @contoso.com",
+                where + "profiles[0]: allow.users: 'nobody' is not a user rule; write an object id, an address "
+                        + "like alice@contoso.com (exactly one '@') or a domain like @contoso.com",
+                where + "profiles[1]: rbac: unknown key 'verbs'; 'rbac' has group, name, namespace, on_error, resource, subresource, verb",
+                where + "profiles[1]: rbac: 'resource' must be a Kubernetes name like get, services, proxy or monitoring, not 'services/proxy'",
+                where + "profiles[1]: rbac: 'verb' is required, like get, list or create",
+                where + "profiles[1]: rbac: 'resource' is required, like services or pods (plural, lower case)",
+                where + "profiles[1]: rbac: 'on_error' must be deny (the default: 503 while the API server cannot answer) or allow");
+    }
+
+    @Test
+    void rbacRuleWithoutAnApiServerIsAProblem() throws Exception {
+        Map<String, String> env = withProfiles("""
+                profiles:
+                  - name: a
+                    scopes: [x/.default]
+                    rbac: {verb: get, resource: pods}
+                """);
+        env.remove("AKS_AUTH_PROXY_KUBERNETES_API_URL");
+        assertThat(ConfigLoaderTest.problems(env)).containsExactly("AKS_AUTH_PROXY_KUBERNETES_API_URL: is not set and the service does "
+                + "not run in a pod, but profile 'a' has an rbac rule; set it to the API server's URL");
+        env.put("KUBERNETES_SERVICE_HOST", "10.0.0.1");
+        env.put("KUBERNETES_SERVICE_PORT", "443");
+        assertThat(ConfigLoader.load(env).cluster().apiUrl()).hasValue(URI.create("https://10.0.0.1:443"));
+    }
+
+    @Test
+    void kubernetesAndBearerSettingsHaveTheDocumentedDefaults() throws Exception {
+        Config c = ConfigLoader.load(minimal());
+        assertThat(c.cluster().apiUrl()).isEmpty();
+        assertThat(c.cluster().decisionTtl()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.bearer().audiences()).containsExactly("6dae42f8-4368-4678-94ff-3960e28e3630");
+        assertThat(c.bearer().issuers()).isEmpty();
+        Map<String, String> env = minimal();
+        env.put("AKS_AUTH_PROXY_ACCESS_DECISION_TTL", "2h");
+        env.put("AKS_AUTH_PROXY_KUBERNETES_API_URL", "http://kubernetes.default.svc");
+        env.put("AKS_AUTH_PROXY_BEARER_ISSUERS", "http://sts.windows.net/x/");
+        assertThat(ConfigLoaderTest.problems(env)).containsExactlyInAnyOrder(
+                "AKS_AUTH_PROXY_ACCESS_DECISION_TTL: '2h' is not a duration from 1s to 1h; write it like 60s or 5m",
+                "AKS_AUTH_PROXY_KUBERNETES_API_URL: 'http://kubernetes.default.svc' is not an https URL like "
+                        + "https://kubernetes.default.svc (plain http is allowed only for localhost)",
+                "AKS_AUTH_PROXY_BEARER_ISSUERS: 'http://sts.windows.net/x/' is not an https issuer URL like "
+                        + "https://login.microsoftonline.com/<tenant id>/v2.0");
+    }
+}
