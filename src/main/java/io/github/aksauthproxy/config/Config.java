@@ -30,7 +30,8 @@ public record Config(
         Duration sessionIdleTimeout,
         int groupsHeaderLimit,
         boolean idpSignOut,
-        Map<String, Profile> profiles) {
+        Map<String, Profile> profiles,
+        List<String> trustedProxies) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";

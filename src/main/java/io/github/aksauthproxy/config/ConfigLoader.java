@@ -38,7 +38,7 @@ public final class ConfigLoader {
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern DOMAIN = Pattern.compile("\\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\\d{1,5})?");
     private static final Pattern PROFILE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final Set<String> PROFILE_KEYS = Set.of("name", "scopes", "access_token_header");
+    private static final Set<String> PROFILE_KEYS = Set.of("name", "scopes", "access_token_header", "browser_redirect");
     private static final Duration MAX_LIFETIME = Duration.ofDays(90);
 
     private final Map<String, String> env;
@@ -99,11 +99,13 @@ public final class ConfigLoader {
         int groupsLimit = integer(Setting.AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT, 100, 0, 1000);
         boolean idpSignOut = bool(Setting.AKS_AUTH_PROXY_IDP_SIGN_OUT, false);
         Map<String, Profile> profiles = profiles();
+        List<String> trustedProxies = trustedProxies();
         if (!problems.isEmpty()) {
             return null;
         }
         return new Config(clientId, tenantId, credential, tokenFile, secret, authorityHost, discovery, caFile, redirectUrl,
-                keys, cookieDomain, allowed, listen, publicPort, internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles);
+                keys, cookieDomain, allowed, listen, publicPort, internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles,
+                trustedProxies);
     }
 
     private void rejectUnknownSettings() {
@@ -360,10 +362,14 @@ public final class ConfigLoader {
         if (!(header instanceof Boolean)) {
             problems.add(new ConfigProblem(where, "'access_token_header' must be true or false"));
         }
+        Object browser = map.containsKey("browser_redirect") ? map.get("browser_redirect") : Boolean.FALSE;
+        if (!(browser instanceof Boolean)) {
+            problems.add(new ConfigProblem(where, "'browser_redirect' must be true or false"));
+        }
         if (problems.size() > before) {
             return null;
         }
-        return new Profile((String) name, scopeList, (Boolean) header);
+        return new Profile((String) name, scopeList, (Boolean) header, (Boolean) browser);
     }
 
     private static String firstLine(String s) {
@@ -407,6 +413,20 @@ public final class ConfigLoader {
 
     private int port(Setting s, int dflt) {
         return integer(s, dflt, 1, 65535);
+    }
+
+    private List<String> trustedProxies() {
+        Optional<String> v = value(Setting.AKS_AUTH_PROXY_TRUSTED_PROXIES);
+        if (v.isEmpty()) {
+            return List.of();
+        }
+        try {
+            io.github.aksauthproxy.http.TrustedProxies.parse(v.get());
+        } catch (IllegalArgumentException e) {
+            problem(Setting.AKS_AUTH_PROXY_TRUSTED_PROXIES, e.getMessage());
+            return List.of();
+        }
+        return Arrays.stream(v.get().split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
     private int integer(Setting s, int dflt, int min, int max) {

@@ -30,7 +30,8 @@ public enum Setting {
     AKS_AUTH_PROXY_OIDC_DISCOVERY_URL("OpenID Connect discovery document of the tenant.", "`<authority host><tenant>/v2.0/.well-known/openid-configuration`"),
     AKS_AUTH_PROXY_IDP_CA_FILE("PEM file of CA certificates trusted for the identity provider, in addition to the JVM's.", "none"),
     AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT("Most group ids sent in `X-Auth-Request-Groups`.", "`100`"),
-    AKS_AUTH_PROXY_IDP_SIGN_OUT("`true` sends the browser on to Entra's end-session endpoint after `/oauth2/sign_out`.", "`false`");
+    AKS_AUTH_PROXY_IDP_SIGN_OUT("`true` sends the browser on to Entra's end-session endpoint after `/oauth2/sign_out`.", "`false`"),
+    AKS_AUTH_PROXY_TRUSTED_PROXIES("Comma-separated CIDRs of the reverse proxies whose `X-Forwarded-*` headers are believed (e.g. `10.244.0.0/16`); from any other peer they are ignored.", "none");
 
     private final String meaning;
     private final String defaultValue;

@@ -83,7 +83,11 @@ public final class AuthProxyServer {
         finish(publicRouter);
 
         internalRouter = Router.router(vertx);
-        internalRouter.route("/oauth2/auth").handler(new AuthSubrequestHandler(config, sessions, tokens));
+        AuthSubrequestHandler auth = new AuthSubrequestHandler(config, sessions, tokens,
+                new BrowserSignIn(redirects, TrustedProxies.parse(String.join(",", config.trustedProxies()))));
+        internalRouter.route("/oauth2/auth").handler(auth);
+        // Envoy's ext_authz appends the original path to the configured one (Envoy Gateway SecurityPolicy extAuth).
+        internalRouter.route("/oauth2/auth/*").handler(auth);
         internalRouter.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "ok")));
         internalRouter.get("/readyz").handler(new ReadinessHandler(readiness));
         finish(internalRouter);

@@ -35,11 +35,13 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private final Config config;
     private final SessionStore sessions;
     private final TokenService tokens;
+    private final BrowserSignIn browserSignIn;
 
-    AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens) {
+    AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens, BrowserSignIn browserSignIn) {
         this.config = config;
         this.sessions = sessions;
         this.tokens = tokens;
+        this.browserSignIn = browserSignIn;
     }
 
     @Override
@@ -58,7 +60,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("event=auth.unauthenticated reason=\"{}\"", loaded.rejected().reason());
             }
-            plain(ctx.response(), 401, "unauthenticated");
+            unauthenticated(ctx, profile);
             return;
         }
         Session session = loaded.session();
@@ -70,7 +72,14 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         }
         Future.fromCompletionStage(pending, ctx.vertx().getOrCreateContext())
                 .onSuccess(token -> allow(ctx.response(), session, profile, token, loaded))
-                .onFailure(e -> tokenFailed(ctx.response(), session, profile, e));
+                .onFailure(e -> tokenFailed(ctx, session, profile, e));
+    }
+
+    /** 401, or for a browser behind a proxy without an auth-signin hook, when asked, a 302 to sign-in. */
+    private void unauthenticated(RoutingContext ctx, Profile profile) {
+        browserSignIn.location(ctx.request(), profile).ifPresentOrElse(
+                location -> Responses.redirect(ctx, location, List.of()),
+                () -> plain(ctx.response(), 401, "unauthenticated"));
     }
 
     private void allow(HttpServerResponse r, Session session, Profile profile, AccessToken token, SessionStore.Loaded loaded) {
@@ -96,13 +105,14 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         return String.join(",", groups.size() <= limit ? groups : groups.subList(0, limit));
     }
 
-    private void tokenFailed(HttpServerResponse r, Session session, Profile profile, Throwable e) {
+    private void tokenFailed(RoutingContext ctx, Session session, Profile profile, Throwable e) {
+        HttpServerResponse r = ctx.response();
         Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
         String sid = LogIds.sidHash(session.id());
         if (cause instanceof IdpFailure f && f.kind() == IdpFailure.Kind.GRANT_REJECTED) {
             tokens.forget(session.id());
             LOG.info("event=session.ended user=\"{}\" sid_hash={} profile={} reason=\"{}\"", session.user(), sid, profile.name(), f.describe());
-            plain(r, 401, "unauthenticated");
+            unauthenticated(ctx, profile);
             return;
         }
         String reason = cause instanceof IdpFailure f ? f.describe() : "unexpected " + cause.getClass().getName();
