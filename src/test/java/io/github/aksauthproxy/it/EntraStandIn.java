@@ -34,10 +34,19 @@ final class EntraStandIn implements AutoCloseable {
     private final List<RecordedRequest> seen = new ArrayList<>();
 
     EntraStandIn() {
+        this(false);
+    }
+
+    /**
+     * @param interactiveLogin show mock-oauth2-server's login page, where any user name can be typed (the demo);
+     *     otherwise every sign-in is {@code claims}' current user without a page
+     */
+    EntraStandIn(boolean interactiveLogin) {
         this.ssl = new Ssl();
-        this.claims = new EntraShapedTokenCallback(TENANT, CLIENT_ID, ALICE);
-        OAuth2Config config = new OAuth2Config(false, null, null, false,
-                new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(), Set.of(claims), new MockWebServerWrapper(ssl));
+        this.claims = new EntraShapedTokenCallback(TENANT, CLIENT_ID, interactiveLogin ? null : ALICE);
+        OAuth2Config config = new OAuth2Config(interactiveLogin, null, null, false,
+                new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(), Set.of(claims),
+                interactiveLogin ? new UserNameLoginServer(ssl, TENANT) : new MockWebServerWrapper(ssl));
         this.server = new MockOAuth2Server(config);
         server.start(java.net.InetAddress.getLoopbackAddress(), 0);
     }
