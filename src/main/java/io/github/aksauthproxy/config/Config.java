@@ -33,7 +33,8 @@ public record Config(
         Map<String, Profile> profiles,
         Optional<String> managedIdentityClientId,
         ClusterAccess cluster,
-        BearerPolicy bearer) {
+        BearerPolicy bearer,
+        List<String> trustedProxies) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";

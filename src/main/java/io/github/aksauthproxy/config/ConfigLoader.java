@@ -39,7 +39,7 @@ public final class ConfigLoader {
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern DOMAIN = Pattern.compile("\\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\\d{1,5})?");
     private static final Pattern PROFILE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final Set<String> PROFILE_KEYS = Set.of("name", "scopes", "access_token_header", "allow", "rbac");
+    private static final Set<String> PROFILE_KEYS = Set.of("name", "scopes", "access_token_header", "browser_redirect", "allow", "rbac");
     private static final Duration MAX_LIFETIME = Duration.ofDays(90);
 
     private final Map<String, String> env;
@@ -106,13 +106,14 @@ public final class ConfigLoader {
         Map<String, Profile> profiles = profiles();
         ClusterAccess cluster = clusterAccess(profiles);
         BearerPolicy bearer = bearerPolicy();
+        List<String> trustedProxies = trustedProxies();
         if (!problems.isEmpty()) {
             return null;
         }
         return new Config(app.clientId(), app.tenantId(), app.credential(), app.federatedTokenFile(), app.clientSecret(),
                 app.authorityHost(), discovery, app.idpCaFile(), redirectUrl, keys, cookieDomain, allowed, listen, publicPort,
                 internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles, app.managedIdentityClientId(),
-                cluster, bearer);
+                cluster, bearer, trustedProxies);
     }
 
     private SidecarConfig buildSidecar() {
@@ -487,12 +488,16 @@ public final class ConfigLoader {
         if (!(header instanceof Boolean)) {
             problems.add(new ConfigProblem(where, "'access_token_header' must be true or false"));
         }
+        Object browser = map.containsKey("browser_redirect") ? map.get("browser_redirect") : Boolean.FALSE;
+        if (!(browser instanceof Boolean)) {
+            problems.add(new ConfigProblem(where, "'browser_redirect' must be true or false"));
+        }
         AllowRules allow = ProfileRulesParser.allow(where, map.get("allow"), problems);
         Optional<RbacRequirement> rbac = ProfileRulesParser.rbac(where, map.get("rbac"), problems);
         if (problems.size() > before) {
             return null;
         }
-        return new Profile((String) name, scopeList, (Boolean) header, allow, rbac);
+        return new Profile((String) name, scopeList, (Boolean) header, (Boolean) browser, allow, rbac);
     }
 
     private ClusterAccess clusterAccess(Map<String, Profile> profiles) {
@@ -601,6 +606,20 @@ public final class ConfigLoader {
 
     private int port(Setting s, int dflt) {
         return integer(s, dflt, 1, 65535);
+    }
+
+    private List<String> trustedProxies() {
+        Optional<String> v = value(Setting.AKS_AUTH_PROXY_TRUSTED_PROXIES);
+        if (v.isEmpty()) {
+            return List.of();
+        }
+        try {
+            TrustedProxies.parse(v.get());
+        } catch (IllegalArgumentException e) {
+            problem(Setting.AKS_AUTH_PROXY_TRUSTED_PROXIES, e.getMessage());
+            return List.of();
+        }
+        return Arrays.stream(v.get().split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
     private int integer(Setting s, int dflt, int min, int max) {

@@ -1,5 +1,6 @@
 package io.github.aksauthproxy.http;
 
+import io.github.aksauthproxy.config.TrustedProxies;
 import com.microsoft.aad.msal4j.IHttpClient;
 import io.github.aksauthproxy.access.AccessPolicy;
 import io.github.aksauthproxy.config.Config;
@@ -92,7 +93,11 @@ public final class AuthProxyServer {
         finish(publicRouter);
 
         internalRouter = Router.router(vertx);
-        internalRouter.route("/oauth2/auth").handler(new AuthSubrequestHandler(config, sessions, tokens, access, bearer));
+        AuthSubrequestHandler auth = new AuthSubrequestHandler(config, sessions, tokens, access, bearer,
+                new BrowserSignIn(redirects, TrustedProxies.parse(String.join(",", config.trustedProxies()))));
+        internalRouter.route("/oauth2/auth").handler(auth);
+        // Envoy's ext_authz appends the original path to the configured one (Envoy Gateway SecurityPolicy extAuth).
+        internalRouter.route("/oauth2/auth/*").handler(auth);
         internalRouter.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "ok")));
         internalRouter.get("/readyz").handler(new ReadinessHandler(readiness));
         finish(internalRouter);

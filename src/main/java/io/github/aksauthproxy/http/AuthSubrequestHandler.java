@@ -43,13 +43,16 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private final TokenService tokens;
     private final AccessPolicy access;
     private final BearerPassthrough bearer;
+    private final BrowserSignIn browserSignIn;
 
-    AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens, AccessPolicy access, BearerPassthrough bearer) {
+    AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens, AccessPolicy access, BearerPassthrough bearer,
+                          BrowserSignIn browserSignIn) {
         this.config = config;
         this.sessions = sessions;
         this.tokens = tokens;
         this.access = access;
         this.bearer = bearer;
+        this.browserSignIn = browserSignIn;
     }
 
     @Override
@@ -72,20 +75,19 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("event=auth.unauthenticated reason=\"{}\"", loaded.rejected().reason());
             }
-            plain(ctx.response(), 401, "unauthenticated");
+            unauthenticated(ctx, profile);
             return;
         }
         Session session = loaded.session();
         CompletableFuture<AccessDecision> decision = access.decide(profile, subject(session),
                 () -> tokens.token(session, config.profiles().get(Config.DEFAULT_PROFILE)).thenApply(AccessToken::value));
-        AccessDecision decided = decision.getNow(null);
-        if (decided != null) {
-            admit(ctx, session, profile, loaded, decided);
+        if (decision.isDone() && !decision.isCompletedExceptionally()) {
+            admit(ctx, session, profile, loaded, decision.join());
             return;
         }
         Future.fromCompletionStage(decision, ctx.vertx().getOrCreateContext())
                 .onSuccess(d -> admit(ctx, session, profile, loaded, d))
-                .onFailure(e -> tokenFailed(ctx.response(), session, profile, e));
+                .onFailure(e -> tokenFailed(ctx, session, profile, e));
     }
 
     static Subject subject(Session s) {
@@ -105,7 +107,14 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         }
         Future.fromCompletionStage(pending, ctx.vertx().getOrCreateContext())
                 .onSuccess(token -> allow(ctx.response(), session, profile, token, loaded))
-                .onFailure(e -> tokenFailed(ctx.response(), session, profile, e));
+                .onFailure(e -> tokenFailed(ctx, session, profile, e));
+    }
+
+    /** 401, or for a browser behind a proxy without an auth-signin hook, when asked, a 302 to sign-in. */
+    private void unauthenticated(RoutingContext ctx, Profile profile) {
+        browserSignIn.location(ctx.request(), profile).ifPresentOrElse(
+                location -> Responses.redirect(ctx, location, List.of()),
+                () -> plain(ctx.response(), 401, "unauthenticated"));
     }
 
     private void allow(HttpServerResponse r, Session session, Profile profile, AccessToken token, SessionStore.Loaded loaded) {
@@ -121,13 +130,14 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         r.setStatusCode(200).end();
     }
 
-    private void tokenFailed(HttpServerResponse r, Session session, Profile profile, Throwable e) {
+    private void tokenFailed(RoutingContext ctx, Session session, Profile profile, Throwable e) {
+        HttpServerResponse r = ctx.response();
         Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
         String sid = LogIds.sidHash(session.id());
         if (cause instanceof IdpFailure f && f.kind() == IdpFailure.Kind.GRANT_REJECTED) {
             tokens.forget(session.id());
             LOG.info("event=session.ended user=\"{}\" sid_hash={} profile={} reason=\"{}\"", session.user(), sid, profile.name(), f.describe());
-            plain(r, 401, "unauthenticated");
+            unauthenticated(ctx, profile);
             return;
         }
         String reason = cause instanceof IdpFailure f ? f.describe() : "unexpected " + cause.getClass().getName();

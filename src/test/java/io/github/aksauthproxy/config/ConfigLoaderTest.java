@@ -192,7 +192,7 @@ public class ConfigLoaderTest {
         assertThat(problems(env)).containsExactlyInAnyOrder(
                 where + "unknown key 'extra'; the file holds 'profiles'",
                 where + "profiles[0]: the 'aks' profile is built in; change its scope with AKS_SERVER_APP_ID or AZURE_SCOPE",
-                where + "profiles[1]: unknown key 'scope'; a profile has access_token_header, allow, name, rbac, scopes",
+                where + "profiles[1]: unknown key 'scope'; a profile has access_token_header, allow, browser_redirect, name, rbac, scopes",
                 where + "profiles[1]: 'name' must be lower-case letters, digits and '-', like monitor or my-api",
                 where + "profiles[1]: 'scopes' must be a non-empty list, like [\"https://prometheus.monitor.azure.com/.default\"]",
                 where + "profiles[3]: 'access_token_header' must be true or false");

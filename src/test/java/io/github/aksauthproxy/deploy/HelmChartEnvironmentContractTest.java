@@ -46,6 +46,7 @@ class HelmChartEnvironmentContractTest {
             Map.entry("AKS_AUTH_PROXY_ACCESS_DECISION_TTL", "the 60s default suits; tune it with extraEnv"),
             Map.entry("AKS_AUTH_PROXY_BEARER_AUDIENCES", "the AKS server app id default suits kubectl with kubelogin; widen it with extraEnv"),
             Map.entry("AKS_AUTH_PROXY_BEARER_ISSUERS", "derived from the tenant; override with extraEnv only for sovereign clouds"),
+            Map.entry("AKS_AUTH_PROXY_TRUSTED_PROXIES", "only for proxies without an auth-signin hook (Traefik, Caddy, Envoy) that need the browser redirect; set with extraEnv"),
             Map.entry("AKS_AUTH_PROXY_MANAGED_IDENTITY_CLIENT_ID", "for hosts without the workload-identity webhook (Container Apps, App Service); on AKS the chart uses workload identity"),
             Map.entry("AKS_AUTH_PROXY_SIDECAR_UPSTREAM", "sidecar mode only; this chart deploys the forward-auth service (serve)"),
             Map.entry("AKS_AUTH_PROXY_SIDECAR_SCOPE", "sidecar mode only; this chart deploys the forward-auth service (serve)"),

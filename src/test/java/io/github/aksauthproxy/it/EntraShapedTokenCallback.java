@@ -12,7 +12,7 @@ import no.nav.security.mock.oauth2.token.OAuth2TokenCallback;
  * {@code name}, {@code groups}, and an access token's {@code aud} taken from the {@code <resource>/.default} scope.
  */
 final class EntraShapedTokenCallback implements OAuth2TokenCallback {
-    /** The user the stand-in signs in next (non-interactive login). */
+    /** The user the stand-in signs in next (non-interactive login; null when the login page names the user). */
     record User(String oid, String preferredUsername, String name, List<String> groups) {
     }
 
@@ -45,7 +45,8 @@ final class EntraShapedTokenCallback implements OAuth2TokenCallback {
         if (isClientCredentials(request)) {
             return clientId;
         }
-        return "pairwise-" + user.get().oid();
+        User u = user.get();
+        return u == null ? "interactive-login" : "pairwise-" + u.oid();
     }
 
     @Override
@@ -74,6 +75,10 @@ final class EntraShapedTokenCallback implements OAuth2TokenCallback {
             return claims;
         }
         User u = user.get();
+        if (u == null) {
+            // Interactive login: the user's claims come from the login page (UserNameLoginServer).
+            return claims;
+        }
         claims.put("oid", u.oid());
         claims.put("preferred_username", u.preferredUsername());
         claims.put("upn", u.preferredUsername());

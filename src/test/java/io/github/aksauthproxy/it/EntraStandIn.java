@@ -34,21 +34,30 @@ public final class EntraStandIn implements AutoCloseable {
     private final List<RecordedRequest> seen = new ArrayList<>();
 
     public EntraStandIn() {
-        this(new Ssl(), 0);
+        this(false);
     }
 
-    private EntraStandIn(Ssl ssl, int port) {
+    /**
+     * @param interactiveLogin show mock-oauth2-server's login page, where any user name can be typed (the demo);
+     *     otherwise every sign-in is {@code claims}' current user without a page
+     */
+    public EntraStandIn(boolean interactiveLogin) {
+        this(new Ssl(), 0, interactiveLogin);
+    }
+
+    private EntraStandIn(Ssl ssl, int port, boolean interactiveLogin) {
         this.ssl = ssl;
-        this.claims = new EntraShapedTokenCallback(TENANT, CLIENT_ID, ALICE);
-        OAuth2Config config = new OAuth2Config(false, null, null, false,
-                new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(), Set.of(claims), new MockWebServerWrapper(ssl));
+        this.claims = new EntraShapedTokenCallback(TENANT, CLIENT_ID, interactiveLogin ? null : ALICE);
+        OAuth2Config config = new OAuth2Config(interactiveLogin, null, null, false,
+                new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(), Set.of(claims),
+                interactiveLogin ? new UserNameLoginServer(ssl, TENANT) : new MockWebServerWrapper(ssl));
         this.server = new MockOAuth2Server(config);
         server.start(java.net.InetAddress.getLoopbackAddress(), port);
     }
 
     /** A new stand-in on the port and with the certificate of one that was closed: the IdP coming back. */
     public static EntraStandIn restartOf(EntraStandIn closed) {
-        return new EntraStandIn(closed.ssl, closed.server.baseUrl().port());
+        return new EntraStandIn(closed.ssl, closed.server.baseUrl().port(), false);
     }
 
     /** The authority host, like {@code https://localhost:port/} (Entra's is {@code https://login.microsoftonline.com/}). */

@@ -22,25 +22,28 @@ final class TestBrowser {
     private final HttpClient http;
     final Map<String, String> cookies = new LinkedHashMap<>();
     final List<HttpResponse<String>> history = new ArrayList<>();
+    /** Sent with every request, like a browser's {@code Accept}. */
+    final Map<String, String> defaultHeaders = new LinkedHashMap<>();
 
     TestBrowser(SSLContext trust) {
-        this.http = HttpClient.newBuilder().sslContext(trust).followRedirects(HttpClient.Redirect.NEVER)
+        // HTTP/1.1 as browsers speak it over plain http: the JDK's h2c upgrade would be tunnelled by Caddy to the app.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trust).followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /** One request, no redirect following; cookies from the response are kept. */
     HttpResponse<String> get(String url) {
-        return send(HttpRequest.newBuilder(URI.create(url)).GET(), url);
+        return send(builder(url).GET(), url);
     }
 
     HttpResponse<String> get(String url, Map<String, String> headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET();
-        headers.forEach(b::header);
+        HttpRequest.Builder b = builder(url).GET();
+        headers.forEach(b::setHeader);
         return send(b, url);
     }
 
     HttpResponse<String> post(String url) {
-        return send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()), url);
+        return send(builder(url).POST(HttpRequest.BodyPublishers.noBody()), url);
     }
 
     /** Follows redirects until a non-redirect answer (at most 10 hops). */
@@ -74,6 +77,12 @@ final class TestBrowser {
 
     String cookieHeader() {
         return cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("; "));
+    }
+
+    private HttpRequest.Builder builder(String url) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+        defaultHeaders.forEach(b::setHeader);
+        return b;
     }
 
     private HttpResponse<String> send(HttpRequest.Builder b, String url) {

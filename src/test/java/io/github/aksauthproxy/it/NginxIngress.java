@@ -1,0 +1,38 @@
+package io.github.aksauthproxy.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Real nginx (Debian's, with set-misc) configured from ingress/nginx/nginx.conf.template, as ingress-nginx renders it. */
+final class NginxIngress {
+    static final Path TEMPLATE = Path.of("ingress/nginx/nginx.conf.template");
+
+    private NginxIngress() {
+    }
+
+    /**
+     * @param listenHost the address browsers use (127.0.0.1, or localhost for a real browser)
+     * @param service    the service's public and internal listeners on loopback
+     */
+    static ProxyProcess start(Path dir, String listenHost, int port, int publicPort, int internalPort, int upstreamPort) throws Exception {
+        Path nginx = RequiredBinary.find("nginx", "nginx");
+        Path modules = Path.of("/usr/lib/nginx/modules");
+        if (!Files.exists(modules.resolve("ngx_http_set_misc_module.so"))) {
+            throw new AssertionError("nginx's set-misc module is missing (set_escape_uri, as ingress-nginx uses): install the Debian "
+                    + "package 'libnginx-mod-http-set-misc' (./scripts/test installs it)");
+        }
+        Path conf = dir.resolve("nginx.conf");
+        Files.writeString(conf, ProxyProcess.render(TEMPLATE, Map.of(
+                "DIR", dir.toAbsolutePath().toString(),
+                "MODULES", modules.toString(),
+                "LISTEN", listenHost + ":" + port,
+                "SIGNIN_URL", "http://$http_host/oauth2/start",
+                "AUTH_PUBLIC", "127.0.0.1:" + publicPort,
+                "AUTH_INTERNAL", "127.0.0.1:" + internalPort,
+                "UPSTREAM", "127.0.0.1:" + upstreamPort)));
+        return ProxyProcess.start(List.of(nginx.toString(), "-p", dir.toAbsolutePath().toString(), "-c", conf.toAbsolutePath().toString(),
+                "-e", dir.resolve("error.log").toAbsolutePath().toString()), dir, port, Map.of());
+    }
+}
