@@ -30,7 +30,11 @@ public record Config(
         Duration sessionIdleTimeout,
         int groupsHeaderLimit,
         boolean idpSignOut,
-        Map<String, Profile> profiles) {
+        Map<String, Profile> profiles,
+        LogFormat logFormat,
+        List<Cidr> trustedProxies,
+        RateLimit authRateLimit,
+        RateLimit signInRateLimit) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";

@@ -99,11 +99,56 @@ public final class ConfigLoader {
         int groupsLimit = integer(Setting.AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT, 100, 0, 1000);
         boolean idpSignOut = bool(Setting.AKS_AUTH_PROXY_IDP_SIGN_OUT, false);
         Map<String, Profile> profiles = profiles();
+        LogFormat logFormat = logFormat();
+        List<Cidr> trustedProxies = trustedProxies();
+        RateLimit authLimit = rateLimit(Setting.AKS_AUTH_PROXY_AUTH_RATE_BURST, 300, Setting.AKS_AUTH_PROXY_AUTH_RATE_PER_SECOND, 50,
+                Duration.ofSeconds(1));
+        RateLimit signInLimit = rateLimit(Setting.AKS_AUTH_PROXY_SIGN_IN_RATE_BURST, 20, Setting.AKS_AUTH_PROXY_SIGN_IN_RATE_PER_MINUTE, 10,
+                Duration.ofMinutes(1));
         if (!problems.isEmpty()) {
             return null;
         }
         return new Config(clientId, tenantId, credential, tokenFile, secret, authorityHost, discovery, caFile, redirectUrl,
-                keys, cookieDomain, allowed, listen, publicPort, internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles);
+                keys, cookieDomain, allowed, listen, publicPort, internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles,
+                logFormat, trustedProxies, authLimit, signInLimit);
+    }
+
+    private LogFormat logFormat() {
+        Optional<String> v = value(Setting.AKS_AUTH_PROXY_LOG_FORMAT);
+        if (v.isEmpty()) {
+            return LogFormat.JSON;
+        }
+        Optional<LogFormat> f = LogFormat.parse(v.get());
+        if (f.isEmpty()) {
+            problem(Setting.AKS_AUTH_PROXY_LOG_FORMAT, "'" + v.get() + "' is not a log format; use json or plain");
+        }
+        return f.orElse(LogFormat.JSON);
+    }
+
+    private List<Cidr> trustedProxies() {
+        List<Cidr> ranges = new ArrayList<>();
+        for (String raw : value(Setting.AKS_AUTH_PROXY_TRUSTED_PROXIES).orElse("").split(",")) {
+            if (raw.isBlank()) {
+                continue;
+            }
+            Optional<Cidr> cidr = Cidr.parse(raw);
+            if (cidr.isEmpty()) {
+                problem(Setting.AKS_AUTH_PROXY_TRUSTED_PROXIES, "'" + raw.trim() + "' is not an address range; write entries like "
+                        + "10.244.0.0/16, 192.168.1.7 or fd00::/8 (addresses, not host names)");
+                continue;
+            }
+            ranges.add(cidr.get());
+        }
+        return List.copyOf(ranges);
+    }
+
+    private RateLimit rateLimit(Setting burstSetting, int burstDefault, Setting rateSetting, int rateDefault, Duration per) {
+        int burst = integer(burstSetting, burstDefault, 0, 1_000_000);
+        int rate = integer(rateSetting, rateDefault, 1, 1_000_000);
+        if (burst <= 0 || rate <= 0) {
+            return RateLimit.OFF;
+        }
+        return new RateLimit(burst, per.dividedBy(rate));
     }
 
     private void rejectUnknownSettings() {

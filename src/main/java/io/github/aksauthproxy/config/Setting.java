@@ -30,7 +30,13 @@ public enum Setting {
     AKS_AUTH_PROXY_OIDC_DISCOVERY_URL("OpenID Connect discovery document of the tenant.", "`<authority host><tenant>/v2.0/.well-known/openid-configuration`"),
     AKS_AUTH_PROXY_IDP_CA_FILE("PEM file of CA certificates trusted for the identity provider, in addition to the JVM's.", "none"),
     AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT("Most group ids sent in `X-Auth-Request-Groups`.", "`100`"),
-    AKS_AUTH_PROXY_IDP_SIGN_OUT("`true` sends the browser on to Entra's end-session endpoint after `/oauth2/sign_out`.", "`false`");
+    AKS_AUTH_PROXY_IDP_SIGN_OUT("`true` sends the browser on to Entra's end-session endpoint after `/oauth2/sign_out`.", "`false`"),
+    AKS_AUTH_PROXY_LOG_FORMAT("`json` (one JSON object per line) or `plain` (readable lines for local development).", "`json`"),
+    AKS_AUTH_PROXY_TRUSTED_PROXIES("Comma-separated CIDRs (`10.244.0.0/16`, `fd00::/8`) of proxies whose `X-Real-IP` names the client; from anywhere else the peer address is the client.", "none"),
+    AKS_AUTH_PROXY_AUTH_RATE_BURST("Requests a user may make at once to `/oauth2/auth`, per profile; `0` switches the limit off.", "`300`"),
+    AKS_AUTH_PROXY_AUTH_RATE_PER_SECOND("Requests per second a user regains on `/oauth2/auth`, per profile.", "`50`"),
+    AKS_AUTH_PROXY_SIGN_IN_RATE_BURST("Sign-ins (`/oauth2/start`) one client address may start at once; `0` switches the limit off. Applies only with `AKS_AUTH_PROXY_TRUSTED_PROXIES` set.", "`20`"),
+    AKS_AUTH_PROXY_SIGN_IN_RATE_PER_MINUTE("Sign-ins per minute a client address regains.", "`10`");
 
     private final String meaning;
     private final String defaultValue;

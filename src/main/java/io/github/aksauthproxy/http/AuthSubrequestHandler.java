@@ -4,6 +4,7 @@ import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
 import io.github.aksauthproxy.entra.IdpFailure;
+import io.github.aksauthproxy.ratelimit.TokenBucketLimiter;
 import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.session.SessionStore;
 import io.github.aksauthproxy.token.TokenService;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * X-Forwarded-*, X-Original-URL, the path) can turn a 401 into a 200.
  *
  * <p>200 carries the profile's access token and the identity headers, every one of them always present (Caddy
- * otherwise forwards a literal placeholder). 401: no usable session. 400: unknown profile. 503: Entra cannot
- * mint a token now; never a 200 without one.
+ * otherwise forwards a literal placeholder). 401: no usable session. 400: unknown profile. 429 with Retry-After:
+ * the user made more requests for this profile than their token bucket allows. 503: Entra cannot mint a token
+ * now; never a 200 without one. Each outcome is reported to the {@link EventRecorder} (metrics, audit).
  */
 final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(AuthSubrequestHandler.class);
@@ -35,11 +37,20 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private final Config config;
     private final SessionStore sessions;
     private final TokenService tokens;
+    private final EventRecorder events;
+    private final TokenBucketLimiter<UserProfile> limiter;
 
-    AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens) {
+    /** Rate-limit key: one bucket per user (object id) and profile. */
+    record UserProfile(String oid, String profile) {
+    }
+
+    AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens, EventRecorder events,
+                          TokenBucketLimiter<UserProfile> limiter) {
         this.config = config;
         this.sessions = sessions;
         this.tokens = tokens;
+        this.events = events;
+        this.limiter = limiter;
     }
 
     @Override
@@ -48,29 +59,43 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         String profileName = named.isEmpty() ? Config.DEFAULT_PROFILE : named.get(0);
         Profile profile = config.profiles().get(profileName);
         if (profile == null || named.size() > 1) {
-            LOG.error("event=auth.bad_profile profile=\"{}\" reason=\"the auth-url names a profile that is not configured; "
-                    + "fix the ingress annotation or add the profile to AKS_AUTH_PROXY_CONFIG\"", printable(profileName));
+            LOG.atError().addKeyValue("event", "auth.bad_profile").addKeyValue("profile", printable(profileName))
+                    .addKeyValue("reason", "the auth-url names a profile that is not configured; "
+                            + "fix the ingress annotation or add the profile to AKS_AUTH_PROXY_CONFIG").log();
+            events.unknownProfile(ctx, profileName);
             plain(ctx.response(), 400, "unknown profile");
             return;
         }
         SessionStore.Loaded loaded = sessions.load(RequestCookies.of(ctx.request()));
         if (!loaded.ok()) {
             if (LOG.isDebugEnabled()) {
-                LOG.debug("event=auth.unauthenticated reason=\"{}\"", loaded.rejected().reason());
+                LOG.atDebug().addKeyValue("event", "auth.unauthenticated").addKeyValue("reason", loaded.rejected().reason()).log();
             }
+            events.unauthenticated(ctx, profile, loaded);
             plain(ctx.response(), 401, "unauthenticated");
             return;
         }
         Session session = loaded.session();
+        TokenBucketLimiter.Decision limit = limiter.tryAcquire(new UserProfile(session.oid(), profile.name()));
+        if (!limit.allowed()) {
+            events.rateLimited(ctx, session, profile, limit.retryAfterSeconds());
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(limit.retryAfterSeconds()));
+            plain(ctx.response(), 429, "too many requests");
+            return;
+        }
         CompletableFuture<AccessToken> pending = tokens.token(session, profile);
         AccessToken ready = pending.getNow(null);
         if (ready != null) {
+            events.allowed(profile);
             allow(ctx.response(), session, profile, ready, loaded);
             return;
         }
         Future.fromCompletionStage(pending, ctx.vertx().getOrCreateContext())
-                .onSuccess(token -> allow(ctx.response(), session, profile, token, loaded))
-                .onFailure(e -> tokenFailed(ctx.response(), session, profile, e));
+                .onSuccess(token -> {
+                    events.allowed(profile);
+                    allow(ctx.response(), session, profile, token, loaded);
+                })
+                .onFailure(e -> tokenFailed(ctx, session, profile, e));
     }
 
     private void allow(HttpServerResponse r, Session session, Profile profile, AccessToken token, SessionStore.Loaded loaded) {
@@ -96,17 +121,22 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         return String.join(",", groups.size() <= limit ? groups : groups.subList(0, limit));
     }
 
-    private void tokenFailed(HttpServerResponse r, Session session, Profile profile, Throwable e) {
+    private void tokenFailed(RoutingContext ctx, Session session, Profile profile, Throwable e) {
+        HttpServerResponse r = ctx.response();
         Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
         String sid = LogIds.sidHash(session.id());
         if (cause instanceof IdpFailure f && f.kind() == IdpFailure.Kind.GRANT_REJECTED) {
             tokens.forget(session.id());
-            LOG.info("event=session.ended user=\"{}\" sid_hash={} profile={} reason=\"{}\"", session.user(), sid, profile.name(), f.describe());
+            LOG.atInfo().addKeyValue("event", "session.ended").addKeyValue("user", session.user()).addKeyValue("sid_hash", sid)
+                    .addKeyValue("profile", profile.name()).addKeyValue("reason", f.describe()).log();
+            events.sessionRevoked(ctx, session, profile);
             plain(r, 401, "unauthenticated");
             return;
         }
         String reason = cause instanceof IdpFailure f ? f.describe() : "unexpected " + cause.getClass().getName();
-        LOG.warn("event=token.failure user=\"{}\" sid_hash={} profile={} reason=\"{}\"", session.user(), sid, profile.name(), reason);
+        LOG.atWarn().addKeyValue("event", "token.failure").addKeyValue("user", session.user()).addKeyValue("sid_hash", sid)
+                .addKeyValue("profile", profile.name()).addKeyValue("reason", reason).log();
+        events.tokenUnavailable(profile);
         r.putHeader(HttpHeaders.RETRY_AFTER, "5");
         plain(r, 503, "token temporarily unavailable");
     }

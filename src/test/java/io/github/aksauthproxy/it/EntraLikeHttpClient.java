@@ -40,12 +40,14 @@ final class EntraLikeHttpClient implements IHttpClient {
                 b.header(k, v);
             }
         });
+        SecretsSeen.addFormFields(request.body());
         switch (request.httpMethod()) {
             case POST -> b.POST(BodyPublishers.ofString(request.body() == null ? "" : request.body()));
             default -> b.GET();
         }
         java.net.http.HttpResponse<String> r = http.send(b.build(), BodyHandlers.ofString());
         String body = r.body();
+        rememberTokens(body);
         if (r.statusCode() == 200 && body != null && body.contains("\"id_token\"") && !body.contains("client_info")) {
             JsonObject json = new JsonObject(body);
             JWTClaimsSet idClaims = JWTParser.parse(json.getString("id_token")).getJWTClaimsSet();
@@ -58,5 +60,17 @@ final class EntraLikeHttpClient implements IHttpClient {
         headers.remove("content-length");
         out.addHeaders(headers);
         return out;
+    }
+
+    private static void rememberTokens(String body) {
+        if (body == null || !body.trim().startsWith("{")) {
+            return;
+        }
+        JsonObject json = new JsonObject(body);
+        for (String field : LogsHoldNoSecretsTest.SECRET_FIELDS) {
+            if (json.getValue(field) instanceof String v) {
+                SecretsSeen.add(v);
+            }
+        }
     }
 }

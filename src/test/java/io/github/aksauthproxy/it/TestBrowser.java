@@ -22,6 +22,8 @@ final class TestBrowser {
     private final HttpClient http;
     final Map<String, String> cookies = new LinkedHashMap<>();
     final List<HttpResponse<String>> history = new ArrayList<>();
+    /** Headers sent with every request to the service, as an ingress would add them (X-Real-IP, X-Request-ID...). */
+    final Map<String, String> headers = new LinkedHashMap<>();
 
     TestBrowser(SSLContext trust) {
         this.http = HttpClient.newBuilder().sslContext(trust).followRedirects(HttpClient.Redirect.NEVER)
@@ -80,9 +82,13 @@ final class TestBrowser {
         if (!cookies.isEmpty() && isService(url)) {
             b.header("Cookie", cookieHeader());
         }
+        if (isService(url)) {
+            headers.forEach(b::setHeader);
+        }
         try {
             HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
             history.add(r);
+            rememberSecrets(r);
             if (isService(url)) {
                 for (String setCookie : r.headers().allValues("Set-Cookie")) {
                     keep(setCookie);
@@ -92,6 +98,17 @@ final class TestBrowser {
         } catch (Exception e) {
             throw new AssertionError("request to " + url + " failed", e);
         }
+    }
+
+    /** Tokens, cookie values and codes this browser saw, for {@link LogsHoldNoSecretsTest}. */
+    private static void rememberSecrets(HttpResponse<String> r) {
+        r.headers().firstValue("Authorization").map(v -> v.replaceFirst("^Bearer ", "")).ifPresent(SecretsSeen::add);
+        r.headers().firstValue("X-Auth-Request-Access-Token").ifPresent(SecretsSeen::add);
+        for (String setCookie : r.headers().allValues("Set-Cookie")) {
+            String pair = setCookie.split(";")[0];
+            SecretsSeen.add(pair.substring(pair.indexOf('=') + 1).trim());
+        }
+        r.headers().firstValue("Location").ifPresent(l -> SecretsSeen.addQueryFields(r.uri().resolve(l)));
     }
 
     /** Only the service's own cookies are kept; the stand-in IdP is another site. */

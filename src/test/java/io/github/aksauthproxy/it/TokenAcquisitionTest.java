@@ -93,6 +93,7 @@ class TokenAcquisitionTest {
         // Within five minutes of exp: still served, and renewed in the background.
         assertThat(b.get(service.auth()).headers().firstValue("Authorization")).hasValue(first);
         awaitTokenRequests(2);
+        awaitTokensStored(2);
         service.clock.advance(Duration.ofSeconds(30));
         String renewed = b.get(service.auth()).headers().firstValue("Authorization").orElseThrow();
         assertThat(renewed).isNotEqualTo(first);
@@ -149,6 +150,20 @@ class TokenAcquisitionTest {
             idp.requests();
         }
         assertThat(idp.tokenRequests("refresh_token")).hasSize(n);
+    }
+
+    /**
+     * The IdP counts a request before the service has the answer; the service counts a token only once it is in
+     * the cache (TokenService tells its observer after storing it), so this waits for that.
+     */
+    private void awaitTokensStored(int n) {
+        String series = PrometheusText.series("aks_auth_proxy_token_acquisitions_seconds_count", "outcome", "success", "profile", "aks");
+        double stored = 0;
+        for (int i = 0; i < 200 && stored < n; i++) {
+            // A new client each time: the JDK client's reused h2c connection stalls on Vert.x here.
+            stored = PrometheusText.parse(new TestBrowser(idp.trust()).get(service.internalUrl + "/metrics").body()).getOrDefault(series, 0.0);
+        }
+        assertThat(stored).isEqualTo((double) n);
     }
 
     private static String jti(String assertion) throws Exception {
