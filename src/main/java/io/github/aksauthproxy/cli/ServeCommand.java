@@ -4,6 +4,7 @@ import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.ConfigLoader;
 import io.github.aksauthproxy.config.InvalidConfigException;
 import io.github.aksauthproxy.http.AuthProxyServer;
+import io.github.aksauthproxy.observe.ServiceMetrics;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -29,11 +30,12 @@ final class ServeCommand implements Callable<Integer> {
             CheckConfigCommand.printProblems(spec.commandLine().getErr(), e);
             return 1;
         }
-        Vertx vertx = Vertx.vertx();
+        ServiceMetrics metrics = new ServiceMetrics(config.profiles().keySet());
+        Vertx vertx = metrics.newVertx();
         CountDownLatch stopped = new CountDownLatch(1);
         AuthProxyServer server;
         try {
-            server = AuthProxyServer.start(vertx, config, Clock.systemUTC(), new SecureRandom(), Optional.empty())
+            server = AuthProxyServer.start(vertx, config, Clock.systemUTC(), new SecureRandom(), Optional.empty(), metrics)
                     .await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             spec.commandLine().getErr().println("aks-auth-proxy could not start: " + e.getMessage());

@@ -34,7 +34,10 @@ public record Config(
         Optional<String> managedIdentityClientId,
         ClusterAccess cluster,
         BearerPolicy bearer,
-        List<String> trustedProxies) {
+        LogFormat logFormat,
+        List<Cidr> trustedProxies,
+        RateLimit authRateLimit,
+        RateLimit signInRateLimit) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";

@@ -106,14 +106,19 @@ public final class ConfigLoader {
         Map<String, Profile> profiles = profiles();
         ClusterAccess cluster = clusterAccess(profiles);
         BearerPolicy bearer = bearerPolicy();
-        List<String> trustedProxies = trustedProxies();
+        LogFormat logFormat = logFormat();
+        List<Cidr> trustedProxies = trustedProxies();
+        RateLimit authLimit = rateLimit(Setting.AKS_AUTH_PROXY_AUTH_RATE_BURST, 300, Setting.AKS_AUTH_PROXY_AUTH_RATE_PER_SECOND, 50,
+                Duration.ofSeconds(1));
+        RateLimit signInLimit = rateLimit(Setting.AKS_AUTH_PROXY_SIGN_IN_RATE_BURST, 20, Setting.AKS_AUTH_PROXY_SIGN_IN_RATE_PER_MINUTE, 10,
+                Duration.ofMinutes(1));
         if (!problems.isEmpty()) {
             return null;
         }
         return new Config(app.clientId(), app.tenantId(), app.credential(), app.federatedTokenFile(), app.clientSecret(),
                 app.authorityHost(), discovery, app.idpCaFile(), redirectUrl, keys, cookieDomain, allowed, listen, publicPort,
                 internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles, app.managedIdentityClientId(),
-                cluster, bearer, trustedProxies);
+                cluster, bearer, logFormat, trustedProxies, authLimit, signInLimit);
     }
 
     private SidecarConfig buildSidecar() {
@@ -226,6 +231,44 @@ public final class ConfigLoader {
             return null;
         }
         return v;
+    }
+
+    private LogFormat logFormat() {
+        Optional<String> v = value(Setting.AKS_AUTH_PROXY_LOG_FORMAT);
+        if (v.isEmpty()) {
+            return LogFormat.JSON;
+        }
+        Optional<LogFormat> f = LogFormat.parse(v.get());
+        if (f.isEmpty()) {
+            problem(Setting.AKS_AUTH_PROXY_LOG_FORMAT, "'" + v.get() + "' is not a log format; use json or plain");
+        }
+        return f.orElse(LogFormat.JSON);
+    }
+
+    private List<Cidr> trustedProxies() {
+        List<Cidr> ranges = new ArrayList<>();
+        for (String raw : value(Setting.AKS_AUTH_PROXY_TRUSTED_PROXIES).orElse("").split(",")) {
+            if (raw.isBlank()) {
+                continue;
+            }
+            Optional<Cidr> cidr = Cidr.parse(raw);
+            if (cidr.isEmpty()) {
+                problem(Setting.AKS_AUTH_PROXY_TRUSTED_PROXIES, "'" + raw.trim() + "' is not an address range; write entries like "
+                        + "10.244.0.0/16, 192.168.1.7 or fd00::/8 (addresses, not host names)");
+                continue;
+            }
+            ranges.add(cidr.get());
+        }
+        return List.copyOf(ranges);
+    }
+
+    private RateLimit rateLimit(Setting burstSetting, int burstDefault, Setting rateSetting, int rateDefault, Duration per) {
+        int burst = integer(burstSetting, burstDefault, 0, 1_000_000);
+        int rate = integer(rateSetting, rateDefault, 1, 1_000_000);
+        if (burst <= 0 || rate <= 0) {
+            return RateLimit.OFF;
+        }
+        return new RateLimit(burst, per.dividedBy(rate));
     }
 
     private void rejectUnknownSettings() {
@@ -606,20 +649,6 @@ public final class ConfigLoader {
 
     private int port(Setting s, int dflt) {
         return integer(s, dflt, 1, 65535);
-    }
-
-    private List<String> trustedProxies() {
-        Optional<String> v = value(Setting.AKS_AUTH_PROXY_TRUSTED_PROXIES);
-        if (v.isEmpty()) {
-            return List.of();
-        }
-        try {
-            TrustedProxies.parse(v.get());
-        } catch (IllegalArgumentException e) {
-            problem(Setting.AKS_AUTH_PROXY_TRUSTED_PROXIES, e.getMessage());
-            return List.of();
-        }
-        return Arrays.stream(v.get().split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
     private int integer(Setting s, int dflt, int min, int max) {

@@ -1,6 +1,5 @@
 package io.github.aksauthproxy.http;
 
-import io.github.aksauthproxy.config.TrustedProxies;
 import com.microsoft.aad.msal4j.IHttpClient;
 import io.github.aksauthproxy.access.AccessPolicy;
 import io.github.aksauthproxy.config.Config;
@@ -11,7 +10,10 @@ import io.github.aksauthproxy.entra.WorkloadIdentityAssertion;
 import io.github.aksauthproxy.kube.KubernetesApi;
 import io.github.aksauthproxy.oidc.BearerTokenValidator;
 import io.github.aksauthproxy.oidc.IdTokenValidator;
+import io.github.aksauthproxy.observe.AuditLog;
+import io.github.aksauthproxy.observe.ServiceMetrics;
 import io.github.aksauthproxy.oidc.OidcProvider;
+import io.github.aksauthproxy.ratelimit.TokenBucketLimiter;
 import io.github.aksauthproxy.redirect.RedirectValidator;
 import io.github.aksauthproxy.session.CookieCodec;
 import io.github.aksauthproxy.session.CookieNames;
@@ -21,6 +23,7 @@ import io.github.aksauthproxy.session.SessionStore;
 import io.github.aksauthproxy.token.TokenService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -47,6 +50,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuthProxyServer {
     private static final Logger LOG = LoggerFactory.getLogger(AuthProxyServer.class);
+    /** Route templates, the only values of the metrics' route label besides "unmatched". */
+    private static final List<String> PUBLIC_ROUTES = List.of("/oauth2/start", "/oauth2/callback", "/oauth2/sign_out", "/oauth2/userinfo");
+    private static final List<String> INTERNAL_ROUTES = List.of("/oauth2/auth", "/healthz", "/readyz", "/metrics");
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Vertx vertx;
     private final Config config;
@@ -56,10 +63,17 @@ public final class AuthProxyServer {
     private final OidcProvider oidc;
     private final Optional<KubernetesApi> kube;
     private final List<HttpServer> servers = new ArrayList<>();
+    private final ServiceMetrics metrics;
+    private final boolean ownMetrics;
 
-    private AuthProxyServer(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient) {
+    private AuthProxyServer(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient,
+                            ServiceMetrics metrics, boolean ownMetrics) {
         this.vertx = vertx;
         this.config = config;
+        this.metrics = metrics;
+        this.ownMetrics = ownMetrics;
+        TrustedProxies proxies = new TrustedProxies(config.trustedProxies());
+        EventRecorder events = new EventRecorder(metrics, new AuditLog(), proxies);
         this.entraExecutor = Executors.newFixedThreadPool(8, daemonThreads("entra-"));
         Optional<SSLSocketFactory> tls = IdpTls.socketFactory(config.idpCaFile());
         WorkloadIdentityAssertion assertion = new WorkloadIdentityAssertion(config.federatedTokenFile().orElse(Path.of("")), clock);
@@ -70,7 +84,7 @@ public final class AuthProxyServer {
         CookieNames names = new CookieNames(config.cookieDomain());
         SessionStore sessions = new SessionCookieStore(codec, names, clock, config.sessionIdleTimeout());
         LoginStateCookies loginCookies = new LoginStateCookies(codec, names, clock);
-        TokenService tokens = new TokenService(entra, clock, 200_000);
+        TokenService tokens = new TokenService(entra, clock, 200_000, events);
         RedirectValidator redirects = new RedirectValidator(config.allowedRedirectDomains(), config.insecureLocalDevelopment());
         this.kube = KubernetesApi.create(vertx, config.cluster());
         AccessPolicy access = new AccessPolicy(kube, clock, config.cluster().decisionTtl());
@@ -84,34 +98,59 @@ public final class AuthProxyServer {
         readiness.add(oidc::problem);
 
         publicRouter = Router.router(vertx);
-        publicRouter.get("/oauth2/start").handler(new StartHandler(entra, loginCookies, sessions, redirects, random, clock));
-        publicRouter.get("/oauth2/callback").handler(new CallbackHandler(vertx, config, entra, idTokens, loginCookies, sessions, random, clock));
+        timed(publicRouter, metrics.routeTimers("public", PUBLIC_ROUTES));
+        publicRouter.get("/oauth2/start").handler(new StartHandler(entra, loginCookies, sessions, redirects, random, clock, events, proxies,
+                new TokenBucketLimiter<>(config.signInRateLimit(), clock, 100_000)));
+        publicRouter.get("/oauth2/callback").handler(new CallbackHandler(vertx, config, entra, idTokens, loginCookies, sessions, random, clock, events));
         publicRouter.route("/oauth2/sign_out").method(HttpMethod.GET).method(HttpMethod.POST)
-                .handler(new SignOutHandler(config, sessions, tokens, redirects, oidc::cached));
+                .handler(new SignOutHandler(config, sessions, tokens, redirects, oidc::cached, events));
         publicRouter.get("/oauth2/userinfo").handler(new UserinfoHandler(sessions));
         publicRouter.get("/oauth2/whoami").handler(new WhoamiHandler(config, sessions, tokens, access, kube));
         finish(publicRouter);
 
         internalRouter = Router.router(vertx);
+        timed(internalRouter, metrics.routeTimers("internal", INTERNAL_ROUTES));
         AuthSubrequestHandler auth = new AuthSubrequestHandler(config, sessions, tokens, access, bearer,
-                new BrowserSignIn(redirects, TrustedProxies.parse(String.join(",", config.trustedProxies()))));
+                new BrowserSignIn(redirects, proxies), events, new TokenBucketLimiter<>(config.authRateLimit(), clock, 200_000));
         internalRouter.route("/oauth2/auth").handler(auth);
         // Envoy's ext_authz appends the original path to the configured one (Envoy Gateway SecurityPolicy extAuth).
         internalRouter.route("/oauth2/auth/*").handler(auth);
+        internalRouter.get("/metrics").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(metrics.scrape()));
         internalRouter.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "ok")));
         internalRouter.get("/readyz").handler(new ReadinessHandler(readiness));
         finish(internalRouter);
     }
 
-    /** Builds the service and starts both listeners. */
+    /** Builds the service and starts both listeners, with metrics of its own (no Vert.x metrics). */
     public static Future<AuthProxyServer> start(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient) {
+        return start(vertx, config, clock, random, httpClient, new ServiceMetrics(config.profiles().keySet()), true);
+    }
+
+    /** Builds the service and starts both listeners; {@code metrics} is the registry {@code vertx} reports to. */
+    public static Future<AuthProxyServer> start(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient,
+                                                ServiceMetrics metrics) {
+        return start(vertx, config, clock, random, httpClient, metrics, false);
+    }
+
+    private static Future<AuthProxyServer> start(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient,
+                                                 ServiceMetrics metrics, boolean ownMetrics) {
         AuthProxyServer server;
         try {
-            server = new AuthProxyServer(vertx, config, clock, random, httpClient);
+            server = new AuthProxyServer(vertx, config, clock, random, httpClient, metrics, ownMetrics);
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(e);
         }
         return server.listen().map(server);
+    }
+
+    /** Counts and times every request by route template; a path no route serves counts as "unmatched". */
+    private static void timed(Router router, ServiceMetrics.RouteTimers timers) {
+        router.route().handler(ctx -> {
+            long started = System.nanoTime();
+            ctx.addEndHandler(done -> timers.record(ctx.normalizedPath(), ctx.response().getStatusCode(), System.nanoTime() - started));
+            ctx.next();
+        });
     }
 
     private Future<Void> listen() {
@@ -123,10 +162,11 @@ public final class AuthProxyServer {
         return Future.all(pub, internal).onSuccess(all -> {
             servers.add(pub.result());
             servers.add(internal.result());
-            LOG.info("event=started public_port={} internal_port={} credential={}", pub.result().actualPort(), internal.result().actualPort(),
-                    config.credential().configName());
+            LOG.atInfo().addKeyValue("event", "started").addKeyValue("public_port", pub.result().actualPort())
+                    .addKeyValue("internal_port", internal.result().actualPort()).addKeyValue("credential", config.credential().configName())
+                    .log();
             vertx.executeBlocking(oidc::problem, false).onSuccess(p -> p.ifPresent(problem ->
-                    LOG.warn("event=oidc.unavailable reason=\"{}\"", problem)));
+                    LOG.atWarn().addKeyValue("event", "oidc.unavailable").addKeyValue("reason", problem).log()));
         }).mapEmpty();
     }
 
@@ -135,6 +175,9 @@ public final class AuthProxyServer {
         return Future.join(new ArrayList<>(closing)).onComplete(x -> {
             entraExecutor.shutdownNow();
             kube.ifPresent(KubernetesApi::close);
+            if (ownMetrics) {
+                metrics.close();
+            }
         }).mapEmpty();
     }
 
@@ -144,8 +187,8 @@ public final class AuthProxyServer {
             int status = ctx.statusCode() >= 400 && ctx.statusCode() < 500 ? ctx.statusCode() : 500;
             if (status == 500) {
                 Throwable f = ctx.failure();
-                LOG.error("event=http.error path=\"{}\" reason=\"{}\"", AuthSubrequestHandler.printable(ctx.request().path()),
-                        f == null ? "unknown" : f.getClass().getName());
+                LOG.atError().addKeyValue("event", "http.error").addKeyValue("path", AuthSubrequestHandler.printable(ctx.request().path()))
+                        .addKeyValue("reason", f == null ? "unknown" : f.getClass().getName()).log();
             }
             if (!ctx.response().ended()) {
                 Responses.page(ctx, status, status == 500 ? "Error" : "Bad request",

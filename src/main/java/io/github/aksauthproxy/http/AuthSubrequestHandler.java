@@ -7,6 +7,7 @@ import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
 import io.github.aksauthproxy.entra.IdpFailure;
+import io.github.aksauthproxy.ratelimit.TokenBucketLimiter;
 import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.session.SessionRejected;
 import io.github.aksauthproxy.session.SessionStore;
@@ -29,9 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>200 carries the profile's access token and the identity headers, every one of them always present (Caddy
  * otherwise forwards a literal placeholder). 401: no usable session. 400: unknown profile. 403: the profile's
- * rules refuse the user. 503: Entra cannot mint a token now, or the API server cannot answer a profile's RBAC
- * check; never a 200 without a token. A request without a session cookie but with its own bearer token goes to
- * {@link BearerPassthrough}.
+ * rules refuse the user. 429 with Retry-After: the user made more requests for this profile than their token bucket
+ * allows. 503: Entra cannot mint a token now, or the API server cannot answer a profile's RBAC check; never a 200
+ * without a token. A request without a session cookie but with its own bearer token goes to
+ * {@link BearerPassthrough}. Each outcome is reported to the {@link EventRecorder} (metrics, audit).
  */
 final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(AuthSubrequestHandler.class);
@@ -44,15 +46,23 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private final AccessPolicy access;
     private final BearerPassthrough bearer;
     private final BrowserSignIn browserSignIn;
+    private final EventRecorder events;
+    private final TokenBucketLimiter<UserProfile> limiter;
+
+    /** Rate-limit key: one bucket per user (object id) and profile. */
+    record UserProfile(String oid, String profile) {
+    }
 
     AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens, AccessPolicy access, BearerPassthrough bearer,
-                          BrowserSignIn browserSignIn) {
+                          BrowserSignIn browserSignIn, EventRecorder events, TokenBucketLimiter<UserProfile> limiter) {
         this.config = config;
         this.sessions = sessions;
         this.tokens = tokens;
         this.access = access;
         this.bearer = bearer;
         this.browserSignIn = browserSignIn;
+        this.events = events;
+        this.limiter = limiter;
     }
 
     @Override
@@ -61,8 +71,10 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         String profileName = named.isEmpty() ? Config.DEFAULT_PROFILE : named.get(0);
         Profile profile = config.profiles().get(profileName);
         if (profile == null || named.size() > 1) {
-            LOG.error("event=auth.bad_profile profile=\"{}\" reason=\"the auth-url names a profile that is not configured; "
-                    + "fix the ingress annotation or add the profile to AKS_AUTH_PROXY_CONFIG\"", printable(profileName));
+            LOG.atError().addKeyValue("event", "auth.bad_profile").addKeyValue("profile", printable(profileName))
+                    .addKeyValue("reason", "the auth-url names a profile that is not configured; "
+                            + "fix the ingress annotation or add the profile to AKS_AUTH_PROXY_CONFIG").log();
+            events.unknownProfile(ctx, profileName);
             plain(ctx.response(), 400, "unknown profile");
             return;
         }
@@ -73,12 +85,20 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
                 return;
             }
             if (LOG.isDebugEnabled()) {
-                LOG.debug("event=auth.unauthenticated reason=\"{}\"", loaded.rejected().reason());
+                LOG.atDebug().addKeyValue("event", "auth.unauthenticated").addKeyValue("reason", loaded.rejected().reason()).log();
             }
+            events.unauthenticated(ctx, profile, loaded);
             unauthenticated(ctx, profile);
             return;
         }
         Session session = loaded.session();
+        TokenBucketLimiter.Decision limit = limiter.tryAcquire(new UserProfile(session.oid(), profile.name()));
+        if (!limit.allowed()) {
+            events.rateLimited(ctx, session, profile, limit.retryAfterSeconds());
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(limit.retryAfterSeconds()));
+            plain(ctx.response(), 429, "too many requests");
+            return;
+        }
         CompletableFuture<AccessDecision> decision = access.decide(profile, subject(session),
                 () -> tokens.token(session, config.profiles().get(Config.DEFAULT_PROFILE)).thenApply(AccessToken::value));
         if (decision.isDone() && !decision.isCompletedExceptionally()) {
@@ -96,17 +116,26 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
 
     private void admit(RoutingContext ctx, Session session, Profile profile, SessionStore.Loaded loaded, AccessDecision decision) {
         if (!decision.allowed()) {
+            if (decision.outcome() == AccessDecision.Outcome.UNAVAILABLE) {
+                events.tokenUnavailable(profile);
+            } else {
+                events.forbidden(ctx, session, profile, decision.reason());
+            }
             AccessRefusal.answer(ctx.response(), session.user(), "sid_hash=" + LogIds.sidHash(session.id()), profile, decision);
             return;
         }
         CompletableFuture<AccessToken> pending = tokens.token(session, profile);
         // getNow would throw on a future that already failed (an unreadable assertion fails before any I/O).
         if (pending.isDone() && !pending.isCompletedExceptionally()) {
+            events.allowed(profile);
             allow(ctx.response(), session, profile, pending.join(), loaded);
             return;
         }
         Future.fromCompletionStage(pending, ctx.vertx().getOrCreateContext())
-                .onSuccess(token -> allow(ctx.response(), session, profile, token, loaded))
+                .onSuccess(token -> {
+                    events.allowed(profile);
+                    allow(ctx.response(), session, profile, token, loaded);
+                })
                 .onFailure(e -> tokenFailed(ctx, session, profile, e));
     }
 
@@ -136,12 +165,16 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         String sid = LogIds.sidHash(session.id());
         if (cause instanceof IdpFailure f && f.kind() == IdpFailure.Kind.GRANT_REJECTED) {
             tokens.forget(session.id());
-            LOG.info("event=session.ended user=\"{}\" sid_hash={} profile={} reason=\"{}\"", session.user(), sid, profile.name(), f.describe());
+            LOG.atInfo().addKeyValue("event", "session.ended").addKeyValue("user", session.user()).addKeyValue("sid_hash", sid)
+                    .addKeyValue("profile", profile.name()).addKeyValue("reason", f.describe()).log();
+            events.sessionRevoked(ctx, session, profile);
             unauthenticated(ctx, profile);
             return;
         }
         String reason = cause instanceof IdpFailure f ? f.describe() : "unexpected " + cause.getClass().getName();
-        LOG.warn("event=token.failure user=\"{}\" sid_hash={} profile={} reason=\"{}\"", session.user(), sid, profile.name(), reason);
+        LOG.atWarn().addKeyValue("event", "token.failure").addKeyValue("user", session.user()).addKeyValue("sid_hash", sid)
+                .addKeyValue("profile", profile.name()).addKeyValue("reason", reason).log();
+        events.tokenUnavailable(profile);
         r.putHeader(HttpHeaders.RETRY_AFTER, "5");
         plain(r, 503, "token temporarily unavailable");
     }

@@ -1,6 +1,5 @@
 package io.github.aksauthproxy.http;
 
-import io.github.aksauthproxy.config.TrustedProxies;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.redirect.RedirectValidator;
 import io.vertx.core.http.HttpHeaders;
@@ -41,7 +40,7 @@ final class BrowserSignIn {
             return Optional.empty();
         }
         String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
-        if (!proxies.contains(peer)) {
+        if (!proxies.trusts(peer)) {
             LOG.debug("event=auth.browser_redirect rd=none reason=\"peer is not in AKS_AUTH_PROXY_TRUSTED_PROXIES\"");
             return Optional.of(START);
         }

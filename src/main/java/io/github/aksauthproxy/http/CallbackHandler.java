@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * {@code GET /oauth2/callback?code&state}: finishes a sign-in. The state must match a sign-in cookie this browser
@@ -48,12 +49,13 @@ final class CallbackHandler implements Handler<RoutingContext> {
     private final SessionStore sessions;
     private final SecureRandom random;
     private final Clock clock;
+    private final EventRecorder events;
     /** States already redeemed here: a replayed callback (even with its cookie) is refused. */
     private final Cache<String, Boolean> usedStates = Caffeine.newBuilder()
             .expireAfterWrite(LoginStateCookies.MAX_AGE.multipliedBy(2)).maximumSize(100_000).build();
 
     CallbackHandler(Vertx vertx, Config config, EntraUserFlows entra, IdTokenValidator idTokens, LoginStateCookies loginCookies,
-                    SessionStore sessions, SecureRandom random, Clock clock) {
+                    SessionStore sessions, SecureRandom random, Clock clock, EventRecorder events) {
         this.vertx = vertx;
         this.config = config;
         this.entra = entra;
@@ -62,6 +64,7 @@ final class CallbackHandler implements Handler<RoutingContext> {
         this.sessions = sessions;
         this.random = random;
         this.clock = clock;
+        this.events = events;
     }
 
     @Override
@@ -85,7 +88,7 @@ final class CallbackHandler implements Handler<RoutingContext> {
         }
         String code = ctx.request().getParam("code");
         if (code == null || code.isBlank() || code.length() > 4096) {
-            LOG.info("event=login.failure reason=\"the callback carries no usable code\"");
+            loginFailed(ctx, Level.INFO, "the callback carries no usable code");
             Responses.page(ctx, 400, "Sign-in failed", "The sign-in response was incomplete. Please start again.", clearLogin);
             return;
         }
@@ -96,7 +99,9 @@ final class CallbackHandler implements Handler<RoutingContext> {
                 .onSuccess(session -> {
                     List<Cookie> out = new ArrayList<>(sessions.save(session, cookies));
                     out.addAll(clearLogin);
-                    LOG.info("event=login.success user=\"{}\" tenant={} sid_hash={}", session.user(), session.tid(), LogIds.sidHash(session.id()));
+                    LOG.atInfo().addKeyValue("event", "login.success").addKeyValue("user", session.user())
+                            .addKeyValue("tenant", session.tid()).addKeyValue("sid_hash", LogIds.sidHash(session.id())).log();
+                    events.loginSuccess(ctx, session);
                     Responses.redirect(ctx, login.redirectTarget(), out);
                 })
                 .onFailure(e -> signInFailed(ctx, e, clearLogin));
@@ -112,7 +117,7 @@ final class CallbackHandler implements Handler<RoutingContext> {
     }
 
     private void refuse(RoutingContext ctx, LoginRejected why, List<Cookie> clearLogin) {
-        LOG.info("event=login.failure reason=\"{}\"", why.reason());
+        loginFailed(ctx, Level.INFO, why.reason());
         Responses.page(ctx, 403, "Sign-in could not be completed",
                 "This sign-in link is not valid in this browser: it may have expired, been used already, or been started elsewhere. "
                         + "Please go back to the page you wanted and sign in again.", clearLogin);
@@ -121,7 +126,8 @@ final class CallbackHandler implements Handler<RoutingContext> {
     private void idpError(RoutingContext ctx, String error, String description, List<Cookie> clearLogin) {
         Optional<String> aadsts = AadstsExplanations.findCode(description);
         String safeError = error.matches("[a-z_]{1,64}") ? error : "unknown";
-        LOG.info("event=login.failure reason=\"the identity provider returned error={}{}\"", safeError, aadsts.map(c -> " " + c).orElse(""));
+        events.idpError("authorize", safeError, aadsts, false);
+        loginFailed(ctx, Level.INFO, "the identity provider returned error=" + safeError + aadsts.map(c -> " " + c).orElse(""));
         if ("access_denied".equals(safeError)) {
             Responses.page(ctx, 403, "Access denied", "Sign-in was cancelled, or Microsoft Entra ID denied access"
                     + aadsts.map(c -> " (" + c + ")").orElse("") + ".", clearLogin);
@@ -134,21 +140,29 @@ final class CallbackHandler implements Handler<RoutingContext> {
 
     private void signInFailed(RoutingContext ctx, Throwable e, List<Cookie> clearLogin) {
         if (e instanceof IdpFailure f && f.kind() == IdpFailure.Kind.GRANT_REJECTED) {
-            LOG.info("event=login.failure reason=\"the code was rejected: {}\"", f.describe());
+            events.idpError("redeem", f.errorCode(), f.aadsts(), true);
+            loginFailed(ctx, Level.INFO, "the code was rejected: " + f.describe());
             Responses.page(ctx, 400, "Sign-in failed", "This sign-in response was already used or has expired. Please sign in again.", clearLogin);
         } else if (e instanceof IdpFailure f) {
-            LOG.warn("event=login.failure reason=\"{}\"", f.describe());
+            events.idpError("redeem", f.errorCode(), f.aadsts(), true);
+            loginFailed(ctx, Level.WARN, f.describe());
             Responses.page(ctx, f.kind() == IdpFailure.Kind.UNAVAILABLE ? 503 : 502, "Sign-in failed",
                     "Microsoft Entra ID could not complete the sign-in right now. Please try again in a moment.", clearLogin);
         } else if (e instanceof IdTokenRejectedException r) {
-            LOG.warn("event=login.failure reason=\"{}\"", r.getMessage());
+            loginFailed(ctx, Level.WARN, r.getMessage());
             Responses.page(ctx, 403, "Sign-in failed", "The sign-in response could not be verified. Please sign in again.", clearLogin);
         } else if (e instanceof OidcUnavailableException u) {
-            LOG.warn("event=login.failure reason=\"{}\"", u.getMessage());
+            loginFailed(ctx, Level.WARN, u.getMessage());
             Responses.page(ctx, 503, "Sign-in failed", "Microsoft Entra ID cannot be reached right now. Please try again in a moment.", clearLogin);
         } else {
-            LOG.error("event=login.failure reason=\"unexpected {}\"", e.getClass().getName());
+            loginFailed(ctx, Level.ERROR, "unexpected " + e.getClass().getName());
             Responses.page(ctx, 500, "Sign-in failed", "Something went wrong on our side. Please try again.", clearLogin);
         }
+    }
+
+    /** One service log line and one audit event; {@code reason} never holds the code, the state or a token. */
+    private void loginFailed(RoutingContext ctx, Level level, String reason) {
+        LOG.atLevel(level).addKeyValue("event", "login.failure").addKeyValue("reason", reason).log();
+        events.loginFailure(ctx, reason);
     }
 }

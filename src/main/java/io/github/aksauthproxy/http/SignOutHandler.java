@@ -31,14 +31,16 @@ final class SignOutHandler implements Handler<RoutingContext> {
     private final TokenService tokens;
     private final RedirectValidator redirects;
     private final Supplier<Optional<ProviderMetadata>> metadata;
+    private final EventRecorder events;
 
     SignOutHandler(Config config, SessionStore sessions, TokenService tokens, RedirectValidator redirects,
-                   Supplier<Optional<ProviderMetadata>> metadata) {
+                   Supplier<Optional<ProviderMetadata>> metadata, EventRecorder events) {
         this.config = config;
         this.sessions = sessions;
         this.tokens = tokens;
         this.redirects = redirects;
         this.metadata = metadata;
+        this.events = events;
     }
 
     @Override
@@ -47,13 +49,16 @@ final class SignOutHandler implements Handler<RoutingContext> {
         SessionStore.Loaded loaded = sessions.load(cookies);
         if (loaded.ok()) {
             tokens.forget(loaded.session().id());
-            LOG.info("event=logout user=\"{}\" sid_hash={}", loaded.session().user(), LogIds.sidHash(loaded.session().id()));
+            LOG.atInfo().addKeyValue("event", "logout").addKeyValue("user", loaded.session().user())
+                    .addKeyValue("sid_hash", LogIds.sidHash(loaded.session().id())).log();
+            events.logout(ctx, loaded.session());
         }
         List<Cookie> clear = sessions.clear(cookies);
         String rd = ctx.request().getParam("rd");
         RedirectValidator.Result checked = redirects.validate(rd);
         if (rd != null && checked.rejected().isPresent()) {
-            LOG.info("event=redirect.rejected where=sign_out reason=\"{}\"", checked.rejected().get().describe());
+            LOG.atInfo().addKeyValue("event", "redirect.rejected").addKeyValue("where", "sign_out")
+                    .addKeyValue("reason", checked.rejected().get().describe()).log();
         }
         Optional<URI> endSession = config.idpSignOut() ? metadata.get().flatMap(ProviderMetadata::endSessionEndpoint) : Optional.empty();
         if (endSession.isPresent()) {

@@ -7,7 +7,9 @@ import io.github.aksauthproxy.session.LoginState;
 import io.github.aksauthproxy.session.LoginStateCookies;
 import io.github.aksauthproxy.session.SessionStore;
 import io.vertx.core.Handler;
+import io.github.aksauthproxy.ratelimit.TokenBucketLimiter;
 import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -36,23 +38,44 @@ final class StartHandler implements Handler<RoutingContext> {
     private final RedirectValidator redirects;
     private final SecureRandom random;
     private final Clock clock;
+    private final EventRecorder events;
+    private final TrustedProxies proxies;
+    private final TokenBucketLimiter<String> limiter;
 
+    /**
+     * @param limiter sign-in starts per client address; used only when trusted proxies are configured, since
+     *                otherwise every browser arrives from the ingress controller's address and would share one bucket
+     */
     StartHandler(EntraUserFlows entra, LoginStateCookies loginCookies, SessionStore sessions, RedirectValidator redirects,
-                 SecureRandom random, Clock clock) {
+                 SecureRandom random, Clock clock, EventRecorder events, TrustedProxies proxies, TokenBucketLimiter<String> limiter) {
         this.entra = entra;
         this.loginCookies = loginCookies;
         this.sessions = sessions;
         this.redirects = redirects;
         this.random = random;
         this.clock = clock;
+        this.events = events;
+        this.proxies = proxies;
+        this.limiter = limiter;
     }
 
     @Override
     public void handle(RoutingContext ctx) {
+        if (proxies.any()) {
+            TokenBucketLimiter.Decision limit = limiter.tryAcquire(proxies.clientIp(ctx.request()));
+            if (!limit.allowed()) {
+                events.signInLimited(ctx, limit.retryAfterSeconds());
+                ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(limit.retryAfterSeconds()));
+                Responses.page(ctx, 429, "Too many sign-in attempts",
+                        "Too many sign-ins were started from your address. Please wait a moment and try again.", List.of());
+                return;
+            }
+        }
         String rd = ctx.request().getParam("rd");
         RedirectValidator.Result checked = redirects.validate(rd);
         if (rd != null && checked.rejected().isPresent()) {
-            LOG.info("event=redirect.rejected where=start reason=\"{}\"", checked.rejected().get().describe());
+            LOG.atInfo().addKeyValue("event", "redirect.rejected").addKeyValue("where", "start")
+                    .addKeyValue("reason", checked.rejected().get().describe()).log();
         }
         String target = checked.target().orElse("/");
         String state = randomToken(32);

@@ -73,14 +73,14 @@ public final class SessionCookieStore implements SessionStore {
         }
         Instant now = clock.instant();
         if (!now.isBefore(session.expiresAt())) {
-            return Loaded.rejected(SessionRejected.EXPIRED);
+            return Loaded.expired(SessionRejected.EXPIRED, session);
         }
         Instant seen = session.lastSeen();
         if (chunked && idleSince(seen, now)) {
             seen = laterActivity(cookies, session.id(), seen);
         }
         if (idleSince(seen, now)) {
-            return Loaded.rejected(SessionRejected.IDLE_EXPIRED);
+            return Loaded.expired(SessionRejected.IDLE_EXPIRED, session);
         }
         if (Duration.between(seen, now).compareTo(renewEvery) < 0) {
             return new Loaded(session, null, List.of());

@@ -19,10 +19,24 @@ public interface SessionStore {
     /** Cookies that remove the request's session. */
     List<Cookie> clear(Map<String, String> requestCookies);
 
-    /** The outcome of {@link #load}: a session (maybe with renewal cookies) or a rejection. */
-    record Loaded(Session session, SessionRejected rejected, List<Cookie> renewal) {
+    /**
+     * The outcome of {@link #load}: a session (maybe with renewal cookies) or a rejection.
+     *
+     * @param expired the session a request presented after its lifetime or idle timeout, so the audit trail can
+     *                name whose session ended; null otherwise, and never usable for a request
+     */
+    record Loaded(Session session, SessionRejected rejected, List<Cookie> renewal, Session expired) {
+        public Loaded(Session session, SessionRejected rejected, List<Cookie> renewal) {
+            this(session, rejected, renewal, null);
+        }
+
         public static Loaded rejected(SessionRejected why) {
             return new Loaded(null, why, List.of());
+        }
+
+        /** A session that was valid once but has outlived its lifetime or idle timeout. */
+        public static Loaded expired(SessionRejected why, Session session) {
+            return new Loaded(null, why, List.of(), session);
         }
 
         public boolean ok() {

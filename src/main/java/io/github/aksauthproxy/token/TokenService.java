@@ -37,13 +37,35 @@ public final class TokenService {
     /** Requests to Entra in flight, one per key: the single flight. */
     private final Map<Key, CompletableFuture<AccessToken>> inFlight = new ConcurrentHashMap<>();
 
+    private final Observer observer;
+
     /** Cache key: one token per session and profile. */
     record Key(String sessionId, String profile) {
     }
 
+    /** Told about every cache lookup and every request to Entra (metrics, audit); must not block. */
+    public interface Observer {
+        Observer NONE = new Observer() {
+        };
+
+        default void cacheLookup(Profile profile, boolean hit) {
+        }
+
+        default void minted(Session session, Profile profile, AccessToken token, long nanos) {
+        }
+
+        default void failed(Session session, Profile profile, Throwable failure, long nanos) {
+        }
+    }
+
     public TokenService(EntraUserFlows entra, Clock clock, long maximumSize) {
+        this(entra, clock, maximumSize, Observer.NONE);
+    }
+
+    public TokenService(EntraUserFlows entra, Clock clock, long maximumSize, Observer observer) {
         this.entra = entra;
         this.clock = clock;
+        this.observer = observer;
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
                 .ticker(ticker(clock))
@@ -58,13 +80,15 @@ public final class TokenService {
     public CompletableFuture<AccessToken> token(Session session, Profile profile) {
         Key key = new Key(session.id(), profile.name());
         AccessToken cached = cache.getIfPresent(key);
+        observer.cacheLookup(profile, cached != null);
         if (cached == null) {
             return mint(key, session, profile);
         }
         if (!clock.instant().isBefore(cached.expiresOn().minus(RENEW_AHEAD))) {
             mint(key, session, profile).whenComplete((t, e) -> {
                 if (e != null) {
-                    LOG.warn("event=token.renewal_failed profile={} reason=\"{}\"", profile.name(), e.getMessage());
+                    LOG.atWarn().addKeyValue("event", "token.renewal_failed").addKeyValue("profile", profile.name())
+                            .addKeyValue("reason", e.getMessage()).log();
                 }
             });
         }
@@ -82,16 +106,19 @@ public final class TokenService {
         if (running != null) {
             return running;
         }
+        long started = System.nanoTime();
         entra.refresh(session.refreshToken(), new LinkedHashSet<>(profile.scopes())).whenComplete((token, error) -> {
             if (error == null) {
                 cache.put(key, token);
             }
             inFlight.remove(key, mine);
+            Throwable failure = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
             if (error == null) {
+                observer.minted(session, profile, token, System.nanoTime() - started);
                 mine.complete(token);
             } else {
-                mine.completeExceptionally(error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
+                observer.failed(session, profile, failure, System.nanoTime() - started);
+                mine.completeExceptionally(failure);
             }
         });
         return mine;

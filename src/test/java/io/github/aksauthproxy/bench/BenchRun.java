@@ -367,6 +367,9 @@ public final class BenchRun {
         env.put("AKS_AUTH_PROXY_REDIRECT_URL", "http://127.0.0.1:" + publicPort + "/oauth2/callback");
         env.put("AKS_AUTH_PROXY_COOKIE_SECRETS", cookieKey);
         env.put("AKS_AUTH_PROXY_LISTEN_ADDRESS", "127.0.0.1");
+        // One session drives thousands of requests a second here: the per-user limit would (rightly) answer 429.
+        env.put("AKS_AUTH_PROXY_AUTH_RATE_BURST", "0");
+        env.put("AKS_AUTH_PROXY_LOG_FORMAT", "json");
         env.put("AKS_AUTH_PROXY_PUBLIC_PORT", String.valueOf(publicPort));
         env.put("AKS_AUTH_PROXY_INTERNAL_PORT", String.valueOf(internalPort));
         List<String> cmd = new ArrayList<>(List.of(javaBin));

@@ -214,4 +214,34 @@ public class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(Map.of())).isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("AZURE_CLIENT_ID").hasMessageContaining("AKS_AUTH_PROXY_COOKIE_SECRETS");
     }
+
+    @Test
+    void observabilitySettingsHaveTheDocumentedDefaults() throws Exception {
+        Config c = ConfigLoader.load(minimal());
+        assertThat(c.logFormat()).isEqualTo(LogFormat.JSON);
+        assertThat(c.trustedProxies()).isEmpty();
+        assertThat(c.authRateLimit()).isEqualTo(new RateLimit(300, java.time.Duration.ofMillis(20)));
+        assertThat(c.signInRateLimit()).isEqualTo(new RateLimit(20, java.time.Duration.ofSeconds(6)));
+    }
+
+    @Test
+    void observabilitySettingsAreParsedAndBadValuesNamed() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(minimal());
+        env.put("AKS_AUTH_PROXY_LOG_FORMAT", "plain");
+        env.put("AKS_AUTH_PROXY_TRUSTED_PROXIES", "10.244.0.0/16, fd00::/8");
+        env.put("AKS_AUTH_PROXY_AUTH_RATE_BURST", "0");
+        Config c = ConfigLoader.load(env);
+        assertThat(c.logFormat()).isEqualTo(LogFormat.PLAIN);
+        assertThat(c.trustedProxies()).extracting(Cidr::toString).containsExactly("10.244.0.0/16", "fd00:0:0:0:0:0:0:0/8");
+        assertThat(c.authRateLimit().enabled()).isFalse();
+
+        env.put("AKS_AUTH_PROXY_LOG_FORMAT", "JSON");
+        env.put("AKS_AUTH_PROXY_TRUSTED_PROXIES", "10.0.0.0/8,ingress.example.com");
+        env.put("AKS_AUTH_PROXY_SIGN_IN_RATE_PER_MINUTE", "0");
+        assertThat(problems(env)).containsExactlyInAnyOrder(
+                "AKS_AUTH_PROXY_LOG_FORMAT: 'JSON' is not a log format; use json or plain",
+                "AKS_AUTH_PROXY_TRUSTED_PROXIES: 'ingress.example.com' is not an address range; write entries like "
+                        + "10.244.0.0/16, 192.168.1.7 or fd00::/8 (addresses, not host names)",
+                "AKS_AUTH_PROXY_SIGN_IN_RATE_PER_MINUTE: '0' is not a whole number from 1 to 1000000");
+    }
 }

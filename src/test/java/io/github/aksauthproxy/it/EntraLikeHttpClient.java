@@ -40,12 +40,17 @@ public final class EntraLikeHttpClient implements IHttpClient {
                 b.header(k, v);
             }
         });
+        SecretsSeen.addFormFields(request.body());
         switch (request.httpMethod()) {
             case POST -> b.POST(BodyPublishers.ofString(request.body() == null ? "" : request.body()));
             default -> b.GET();
         }
         java.net.http.HttpResponse<String> r = http.send(b.build(), BodyHandlers.ofString());
-        String body = r.statusCode() == 200 ? withClientInfo(r.body()) : r.body();
+        String body = r.body();
+        rememberTokens(body);
+        if (r.statusCode() == 200) {
+            body = withClientInfo(body);
+        }
         HttpResponse out = new HttpResponse().statusCode(r.statusCode()).body(body);
         Map<String, List<String>> headers = new LinkedHashMap<>(r.headers().map());
         headers.remove("content-length");
@@ -67,5 +72,17 @@ public final class EntraLikeHttpClient implements IHttpClient {
         String clientInfo = new JsonObject().put("uid", idClaims.getStringClaim("oid")).put("utid", idClaims.getStringClaim("tid")).encode();
         json.put("client_info", Base64.getUrlEncoder().withoutPadding().encodeToString(clientInfo.getBytes(StandardCharsets.UTF_8)));
         return json.encode();
+    }
+
+    private static void rememberTokens(String body) {
+        if (body == null || !body.trim().startsWith("{")) {
+            return;
+        }
+        JsonObject json = new JsonObject(body);
+        for (String field : LogsHoldNoSecretsTest.SECRET_FIELDS) {
+            if (json.getValue(field) instanceof String v) {
+                SecretsSeen.add(v);
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ import com.nimbusds.jwt.SignedJWT;
 import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.ConfigLoader;
 import io.github.aksauthproxy.http.AuthProxyServer;
+import io.github.aksauthproxy.observe.ServiceMetrics;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -37,8 +38,10 @@ public final class ServiceUnderTest implements AutoCloseable {
     final Path tokenFile;
     final String publicUrl;
     final String internalUrl;
+    final ServiceMetrics metrics;
 
-    private ServiceUnderTest(Vertx vertx, AuthProxyServer server, Config config, MutableClock clock, Path tokenFile) {
+    private ServiceUnderTest(Vertx vertx, AuthProxyServer server, Config config, MutableClock clock, Path tokenFile, ServiceMetrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.server = server;
         this.config = config;
@@ -66,11 +69,16 @@ public final class ServiceUnderTest implements AutoCloseable {
         env.put("AKS_AUTH_PROXY_INTERNAL_PORT", String.valueOf(freePort()));
         env.putAll(overrides);
         env.values().removeIf(v -> v == null || v.isEmpty());
+        for (String key : env.getOrDefault("AKS_AUTH_PROXY_COOKIE_SECRETS", "").split(",")) {
+            SecretsSeen.add(key.trim());
+        }
+        SecretsSeen.add(env.get("AKS_AUTH_PROXY_CLIENT_SECRET"));
         Config config = ConfigLoader.load(env);
-        Vertx vertx = Vertx.vertx();
+        ServiceMetrics metrics = new ServiceMetrics(config.profiles().keySet());
+        Vertx vertx = metrics.newVertx();
         AuthProxyServer server = AuthProxyServer.start(vertx, config, clock, new SecureRandom(),
-                Optional.of(new EntraLikeHttpClient(idp.trust()))).await(20, TimeUnit.SECONDS);
-        return new ServiceUnderTest(vertx, server, config, clock, tokenFile);
+                Optional.of(new EntraLikeHttpClient(idp.trust())), metrics).await(20, TimeUnit.SECONDS);
+        return new ServiceUnderTest(vertx, server, config, clock, tokenFile, metrics);
     }
 
     /** Writes a projected service-account token as the workload-identity webhook would; {@code jti} tells versions apart. */
@@ -87,6 +95,7 @@ public final class ServiceUnderTest implements AutoCloseable {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("sa-key").build(), claims);
         jwt.sign(new RSASSASigner(key));
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        SecretsSeen.add(jwt.serialize());
         Files.writeString(tmp, jwt.serialize());
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
@@ -115,5 +124,6 @@ public final class ServiceUnderTest implements AutoCloseable {
     public void close() throws Exception {
         server.close().await(10, TimeUnit.SECONDS);
         vertx.close().await(10, TimeUnit.SECONDS);
+        metrics.close();
     }
 }

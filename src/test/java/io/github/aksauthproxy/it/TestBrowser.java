@@ -24,6 +24,8 @@ final class TestBrowser {
     final List<HttpResponse<String>> history = new ArrayList<>();
     /** Sent with every request, like a browser's {@code Accept}. */
     final Map<String, String> defaultHeaders = new LinkedHashMap<>();
+    /** Headers sent with every request to the service, as an ingress would add them (X-Real-IP, X-Request-ID...). */
+    final Map<String, String> headers = new LinkedHashMap<>();
 
     TestBrowser(SSLContext trust) {
         // HTTP/1.1 as browsers speak it over plain http: the JDK's h2c upgrade would be tunnelled by Caddy to the app.
@@ -89,9 +91,13 @@ final class TestBrowser {
         if (!cookies.isEmpty() && isService(url)) {
             b.header("Cookie", cookieHeader());
         }
+        if (isService(url)) {
+            headers.forEach(b::setHeader);
+        }
         try {
             HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
             history.add(r);
+            rememberSecrets(r);
             if (isService(url)) {
                 for (String setCookie : r.headers().allValues("Set-Cookie")) {
                     keep(setCookie);
@@ -101,6 +107,17 @@ final class TestBrowser {
         } catch (Exception e) {
             throw new AssertionError("request to " + url + " failed", e);
         }
+    }
+
+    /** Tokens, cookie values and codes this browser saw, for {@link LogsHoldNoSecretsTest}. */
+    private static void rememberSecrets(HttpResponse<String> r) {
+        r.headers().firstValue("Authorization").map(v -> v.replaceFirst("^Bearer ", "")).ifPresent(SecretsSeen::add);
+        r.headers().firstValue("X-Auth-Request-Access-Token").ifPresent(SecretsSeen::add);
+        for (String setCookie : r.headers().allValues("Set-Cookie")) {
+            String pair = setCookie.split(";")[0];
+            SecretsSeen.add(pair.substring(pair.indexOf('=') + 1).trim());
+        }
+        r.headers().firstValue("Location").ifPresent(l -> SecretsSeen.addQueryFields(r.uri().resolve(l)));
     }
 
     /** Only the service's own cookies are kept; the stand-in IdP is another site. */

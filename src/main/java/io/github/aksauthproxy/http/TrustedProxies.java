@@ -1,0 +1,56 @@
+package io.github.aksauthproxy.http;
+
+import io.github.aksauthproxy.config.Cidr;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The proxies ({@code AKS_AUTH_PROXY_TRUSTED_PROXIES}) whose forwarded headers may be believed. A header such as
+ * {@code X-Real-IP} is the client's own invention unless the connection comes from one of these ranges: any
+ * client can send it, and ingress-nginx passes client headers through to the auth subrequest.
+ */
+public final class TrustedProxies {
+    private final List<Cidr> ranges;
+
+    public TrustedProxies(List<Cidr> ranges) {
+        this.ranges = List.copyOf(ranges);
+    }
+
+    /** True when at least one range is configured. */
+    public boolean any() {
+        return !ranges.isEmpty();
+    }
+
+    /** True when the literal address lies in a trusted range. */
+    public boolean trusts(String peerAddress) {
+        if (ranges.isEmpty() || peerAddress == null) {
+            return false;
+        }
+        Optional<byte[]> address = Cidr.address(peerAddress);
+        return address.isPresent() && ranges.stream().anyMatch(r -> r.contains(address.get()));
+    }
+
+    /** True when the request's connection comes from a trusted proxy. */
+    public boolean trusts(HttpServerRequest request) {
+        SocketAddress peer = request.remoteAddress();
+        return peer != null && trusts(peer.hostAddress());
+    }
+
+    /**
+     * The client's address: the proxy's {@code X-Real-IP} when the connection comes from a trusted proxy and the
+     * header holds an address, else the connection's peer address.
+     */
+    public String clientIp(HttpServerRequest request) {
+        SocketAddress peer = request.remoteAddress();
+        String peerAddress = peer == null ? "" : peer.hostAddress();
+        if (trusts(peerAddress)) {
+            String real = request.getHeader("X-Real-IP");
+            if (real != null && Cidr.address(real.trim()).isPresent()) {
+                return real.trim();
+            }
+        }
+        return peerAddress == null ? "" : peerAddress;
+    }
+}

@@ -1,0 +1,226 @@
+package io.github.aksauthproxy.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.regex.Pattern;
+
+/**
+ * The service's Prometheus metrics. Every label value comes from a fixed set: route templates (never raw
+ * paths), configured profile names, outcome names, and AADSTS codes only when Entra itself reported them.
+ * Meters on the per-request path are created ahead or cached in arrays, so recording allocates nothing.
+ */
+public final class ServiceMetrics implements AutoCloseable {
+    /** The profile label of a request naming a profile that is not configured. */
+    public static final String UNKNOWN_PROFILE = "_unknown";
+    /** The route label of a request that matched no route. */
+    public static final String UNMATCHED_ROUTE = "unmatched";
+    private static final Pattern AADSTS = Pattern.compile("AADSTS\\d{4,8}");
+    private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    /** What {@code /oauth2/auth} answered. */
+    public enum AuthOutcome { ALLOWED, UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED, ERROR }
+
+    /** How a token request to Entra ended. */
+    public enum TokenOutcome { SUCCESS, GRANT_REJECTED, REJECTED, UNAVAILABLE, ERROR }
+
+    /** Why a session ended. */
+    public enum SessionEnd { LOGOUT, EXPIRED, IDLE_EXPIRED, REVOKED }
+
+    /** Which rate limit refused a request. */
+    public enum Limit { AUTH, SIGN_IN }
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Map<String, Counter[]> authDecisions = new HashMap<>();
+    private final Map<String, Counter[]> cacheLookups = new HashMap<>();
+    private final Map<String, Timer[]> tokenAcquisitions = new HashMap<>();
+    private final Counter sessionsCreated;
+    private final Map<SessionEnd, Counter> sessionsEnded = new EnumMap<>(SessionEnd.class);
+    private final Map<Limit, Counter> rateLimited = new EnumMap<>(Limit.class);
+
+    /** @param profiles the configured profile names: the only profile label values besides {@link #UNKNOWN_PROFILE} */
+    public ServiceMetrics(Collection<String> profiles) {
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        for (String profile : profiles) {
+            authDecisions.put(profile, authCounters(profile));
+            cacheLookups.put(profile, new Counter[] {
+                    Counter.builder("aks_auth_proxy.token.cache.lookups").description("Token cache lookups by profile and result")
+                            .tags("profile", profile, "result", "hit").register(registry),
+                    Counter.builder("aks_auth_proxy.token.cache.lookups").description("Token cache lookups by profile and result")
+                            .tags("profile", profile, "result", "miss").register(registry)});
+            Timer[] timers = new Timer[TokenOutcome.values().length];
+            for (TokenOutcome o : TokenOutcome.values()) {
+                timers[o.ordinal()] = Timer.builder("aks_auth_proxy.token.acquisitions")
+                        .description("Token requests to Entra by profile and outcome, with latency")
+                        .tags("profile", profile, "outcome", label(o)).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+            }
+            tokenAcquisitions.put(profile, timers);
+        }
+        authDecisions.put(UNKNOWN_PROFILE, authCounters(UNKNOWN_PROFILE));
+        Gauge.builder("aks_auth_proxy.token.cache.hit.ratio", this, ServiceMetrics::hitRatio)
+                .description("Share of token lookups answered from the cache since start (NaN before the first)").register(registry);
+        sessionsCreated = Counter.builder("aks_auth_proxy.session.starts").description("Sessions started by a completed sign-in")
+                .register(registry);
+        for (SessionEnd e : SessionEnd.values()) {
+            sessionsEnded.put(e, Counter.builder("aks_auth_proxy.session.ends").description("Sessions ended, by reason")
+                    .tag("reason", label(e)).register(registry));
+        }
+        for (Limit l : Limit.values()) {
+            rateLimited.put(l, Counter.builder("aks_auth_proxy.ratelimit.exceeded").description("Requests refused with 429, by limit")
+                    .tag("limit", label(l)).register(registry));
+        }
+    }
+
+    private Counter[] authCounters(String profile) {
+        Counter[] counters = new Counter[AuthOutcome.values().length];
+        for (AuthOutcome o : AuthOutcome.values()) {
+            counters[o.ordinal()] = Counter.builder("aks_auth_proxy.auth.decisions").description("/oauth2/auth answers by outcome and profile")
+                    .tags("outcome", label(o), "profile", profile).register(registry);
+        }
+        return counters;
+    }
+
+    /**
+     * A Vert.x instance that reports its own metrics (HTTP server, event loop, pools) into this registry. Vert.x's
+     * labels are bounded by default (no paths); the JVM metrics are bound here already, not by Vert.x a second time.
+     */
+    public Vertx newVertx() {
+        return Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)))
+                .withMetrics(new MicrometerMetricsFactory(registry))
+                .build();
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void authDecision(AuthOutcome outcome, String profile) {
+        Counter[] c = authDecisions.get(profile);
+        (c == null ? authDecisions.get(UNKNOWN_PROFILE) : c)[outcome.ordinal()].increment();
+    }
+
+    public void tokenCacheLookup(String profile, boolean hit) {
+        Counter[] c = cacheLookups.get(profile);
+        if (c != null) {
+            c[hit ? 0 : 1].increment();
+        }
+    }
+
+    public void tokenAcquired(String profile, TokenOutcome outcome, long nanos) {
+        Timer[] t = tokenAcquisitions.get(profile);
+        if (t != null) {
+            t[outcome.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * An error answer from Entra. {@code aadsts} is used as a label only when Entra's token endpoint reported it;
+     * a code read from a browser's callback URL could be anything, so callers pass {@code trusted=false} there and
+     * only codes this service knows are kept.
+     */
+    public void idpError(String operation, String error, Optional<String> aadsts, boolean trusted) {
+        String code = aadsts.filter(c -> AADSTS.matcher(c).matches())
+                .filter(c -> trusted || io.github.aksauthproxy.entra.AadstsExplanations.explain(c).isPresent()).orElse("none");
+        String err = error != null && error.matches("[a-z_]{1,40}") ? error : "other";
+        Counter.builder("aks_auth_proxy.idp.errors").description("Errors from Entra, by operation, OAuth error and AADSTS code")
+                .tags("operation", operation, "error", err, "aadsts", code).register(registry).increment();
+    }
+
+    public void sessionCreated() {
+        sessionsCreated.increment();
+    }
+
+    public void sessionEnded(SessionEnd why) {
+        sessionsEnded.get(why).increment();
+    }
+
+    public void rateLimited(Limit limit) {
+        rateLimited.get(limit).increment();
+    }
+
+    /** Request counts and latency for one listener's routes; {@code routes} are the templates it serves. */
+    public RouteTimers routeTimers(String listener, List<String> routes) {
+        return new RouteTimers(listener, routes);
+    }
+
+    private double hitRatio() {
+        double hits = 0;
+        double all = 0;
+        for (Counter[] c : cacheLookups.values()) {
+            hits += c[0].count();
+            all += c[0].count() + c[1].count();
+        }
+        return all == 0 ? Double.NaN : hits / all;
+    }
+
+    private static String label(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+
+    /** Timers per route and status, created on first use and then found by array index. */
+    public final class RouteTimers {
+        private final String listener;
+        private final Map<String, AtomicReferenceArray<Timer>> byRoute = new HashMap<>();
+
+        private RouteTimers(String listener, List<String> routes) {
+            this.listener = listener;
+            for (String r : routes) {
+                byRoute.put(r, new AtomicReferenceArray<>(600));
+            }
+            byRoute.put(UNMATCHED_ROUTE, new AtomicReferenceArray<>(600));
+        }
+
+        /** Records one answered request; a path that is not one of the routes counts as {@link #UNMATCHED_ROUTE}. */
+        public void record(String path, int status, long nanos) {
+            String route = byRoute.containsKey(path) ? path : UNMATCHED_ROUTE;
+            AtomicReferenceArray<Timer> timers = byRoute.get(route);
+            int s = status >= 100 && status < 600 ? status : 599;
+            Timer t = timers.get(s);
+            if (t == null) {
+                t = Timer.builder("aks_auth_proxy.http.requests").description("HTTP requests by listener, route template and status")
+                        .tags("listener", listener, "route", route, "status", Integer.toString(s))
+                        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+                timers.set(s, t);
+            }
+            t.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package io.github.aksauthproxy.it;
+
+import static io.github.aksauthproxy.it.PrometheusText.series;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * /metrics, the audit trail and the rate limits, seen from outside: a browser signing in through the service,
+ * the ingress's auth subrequests, and Prometheus scraping the internal listener. Each test has a fresh service,
+ * so counters start at zero.
+ */
+class ObservabilityTest {
+    static final String CLIENT_IP = "203.0.113.7";
+    static final String USER_AGENT = "Mozilla/5.0 (test browser)";
+    static EntraStandIn idp;
+    @TempDir
+    static Path dir;
+    ServiceUnderTest service;
+
+    @BeforeAll
+    static void startIdp() throws Exception {
+        idp = new EntraStandIn();
+    }
+
+    @AfterAll
+    static void stopIdp() throws Exception {
+        idp.close();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    private void start(Map<String, String> overrides) throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of("AKS_AUTH_PROXY_TRUSTED_PROXIES", "127.0.0.1/32"));
+        env.putAll(overrides);
+        service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), env);
+    }
+
+    /** A browser behind an ingress on loopback (a trusted proxy here) that sets X-Real-IP and X-Request-ID. */
+    private TestBrowser browser(String requestId) {
+        TestBrowser b = new TestBrowser(idp.trust());
+        b.headers.put("X-Real-IP", CLIENT_IP);
+        b.headers.put("User-Agent", USER_AGENT);
+        b.headers.put("X-Request-ID", requestId);
+        return b;
+    }
+
+    private TestBrowser signIn(TestBrowser b) {
+        String back = b.followUntil(service.start("/app"), service.publicUrl + "/app");
+        assertThat(back).isEqualTo(service.publicUrl + "/app");
+        assertThat(b.cookies).containsKey(SignInFlowTest.SESSION);
+        return b;
+    }
+
+    private Map<String, Double> metrics() {
+        HttpResponse<String> r = new TestBrowser(idp.trust()).get(service.internalUrl + "/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        return PrometheusText.parse(r.body());
+    }
+
+    @Test
+    void metricsAfterASignInCountExactlyTheRequestsMade() throws Exception {
+        start(Map.of());
+        TestBrowser b = signIn(browser("req-1"));
+        assertThat(b.get(service.auth()).statusCode()).isEqualTo(200);
+        assertThat(b.get(service.auth()).statusCode()).isEqualTo(200);
+        assertThat(b.get(service.auth() + "?profile=nope").statusCode()).isEqualTo(400);
+        assertThat(new TestBrowser(idp.trust()).get(service.auth()).statusCode()).isEqualTo(401);
+        assertThat(b.get(service.publicUrl + "/oauth2/callback?error=access_denied&error_description=AADSTS65001%3A+no+consent&state=x")
+                .statusCode()).isEqualTo(403);
+        assertThat(b.get(service.publicUrl + "/oauth2/sign_out").statusCode()).isEqualTo(200);
+        assertThat(b.get(service.publicUrl + "/some/raw/path/4711").statusCode()).isEqualTo(404);
+
+        Map<String, Double> m = metrics();
+        String requests = "aks_auth_proxy_http_requests_seconds_count";
+        assertThat(m).containsEntry(series(requests, "listener", "public", "route", "/oauth2/start", "status", "302"), 1.0)
+                .containsEntry(series(requests, "listener", "public", "route", "/oauth2/callback", "status", "302"), 1.0)
+                .containsEntry(series(requests, "listener", "public", "route", "/oauth2/callback", "status", "403"), 1.0)
+                .containsEntry(series(requests, "listener", "public", "route", "/oauth2/sign_out", "status", "200"), 1.0)
+                .containsEntry(series(requests, "listener", "public", "route", "unmatched", "status", "404"), 1.0)
+                .containsEntry(series(requests, "listener", "internal", "route", "/oauth2/auth", "status", "200"), 2.0)
+                .containsEntry(series(requests, "listener", "internal", "route", "/oauth2/auth", "status", "400"), 1.0)
+                .containsEntry(series(requests, "listener", "internal", "route", "/oauth2/auth", "status", "401"), 1.0)
+                .containsEntry(series("aks_auth_proxy_http_requests_seconds_bucket", "listener", "internal", "route", "/oauth2/auth",
+                        "status", "200", "le", "+Inf"), 2.0)
+                .containsKey(series("aks_auth_proxy_http_requests_seconds_bucket", "listener", "internal", "route", "/oauth2/auth",
+                        "status", "200", "le", "0.025"));
+        assertThat(m.keySet()).noneMatch(k -> k.contains("/some/raw/path") || k.contains("nope"));
+
+        String decisions = "aks_auth_proxy_auth_decisions_total";
+        assertThat(m).containsEntry(series(decisions, "outcome", "allowed", "profile", "aks"), 2.0)
+                .containsEntry(series(decisions, "outcome", "unauthenticated", "profile", "aks"), 1.0)
+                .containsEntry(series(decisions, "outcome", "error", "profile", "_unknown"), 1.0)
+                .containsEntry(series(decisions, "outcome", "forbidden", "profile", "aks"), 0.0)
+                .containsEntry(series(decisions, "outcome", "rate_limited", "profile", "aks"), 0.0)
+                .containsEntry(series("aks_auth_proxy_token_acquisitions_seconds_count", "outcome", "success", "profile", "aks"), 1.0)
+                .containsEntry(series("aks_auth_proxy_token_acquisitions_seconds_count", "outcome", "unavailable", "profile", "aks"), 0.0)
+                .containsEntry(series("aks_auth_proxy_token_cache_lookups_total", "profile", "aks", "result", "hit"), 1.0)
+                .containsEntry(series("aks_auth_proxy_token_cache_lookups_total", "profile", "aks", "result", "miss"), 1.0)
+                .containsEntry(series("aks_auth_proxy_token_cache_hit_ratio"), 0.5)
+                .containsEntry(series("aks_auth_proxy_idp_errors_total", "operation", "authorize", "error", "access_denied",
+                        "aadsts", "AADSTS65001"), 1.0)
+                .containsEntry(series("aks_auth_proxy_session_starts_total"), 1.0)
+                .containsEntry(series("aks_auth_proxy_session_ends_total", "reason", "logout"), 1.0)
+                .containsEntry(series("aks_auth_proxy_session_ends_total", "reason", "expired"), 0.0);
+        // JVM (Micrometer binders) and Vert.x's own metrics are in the same exposition.
+        assertThat(m.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes{"))
+                .anyMatch(k -> k.startsWith("jvm_gc_"))
+                .anyMatch(k -> k.startsWith("process_uptime_seconds{"))
+                .anyMatch(k -> k.startsWith("vertx_http_server_"));
+    }
+
+    @Test
+    void metricsAreNotServedOnThePublicListener() throws Exception {
+        start(Map.of());
+        HttpResponse<String> r = new TestBrowser(idp.trust()).get(service.publicUrl + "/metrics");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).doesNotContain("aks_auth_proxy_");
+    }
+
+    /**
+     * Sign-in, an allowed request (its token is minted then), two denials (the auth rate limit's 429 and a
+     * rejected, replayed callback) and sign-out, in this order, each with exactly the README's fields.
+     */
+    @Test
+    void auditTrailRecordsSignInAllowedRequestDenialsAndSignOutWithTheDocumentedFields() throws Exception {
+        start(Map.of("AKS_AUTH_PROXY_AUTH_RATE_BURST", "1"));
+        try (AuditCapture audit = new AuditCapture()) {
+            TestBrowser b = browser("req-42");
+            String callback = b.followUntil(service.start("/app"), service.publicUrl + "/oauth2/callback");
+            assertThat(b.get(callback).statusCode()).isEqualTo(302);
+            assertThat(b.get(service.auth()).statusCode()).isEqualTo(200);
+            HttpResponse<String> limited = b.get(service.auth());
+            assertThat(limited.statusCode()).isEqualTo(429);
+            assertThat(b.get(callback).statusCode()).isEqualTo(403);
+            assertThat(b.get(service.publicUrl + "/oauth2/sign_out").statusCode()).isEqualTo(200);
+
+            List<JsonObject> lines = audit.lines();
+            assertThat(lines).extracting(l -> l.getString("event"))
+                    .containsExactly("login.success", "token.minted", "ratelimit.exceeded", "login.failure", "logout");
+            List<String> who = List.of("user", "tenant", "sid_hash");
+            List<String> request = List.of("client_ip", "user_agent", "request_id");
+            assertThat(lines.get(0).fieldNames()).containsExactlyElementsOf(fields(who, List.of(), request));
+            assertThat(lines.get(1).fieldNames()).containsExactlyElementsOf(fields(who, List.of("profile", "exp"), List.of()));
+            assertThat(lines.get(2).fieldNames()).containsExactlyElementsOf(fields(who, List.of("limit", "profile", "retry_after_s"), request));
+            assertThat(lines.get(3).fieldNames()).containsExactlyElementsOf(fields(List.of(), List.of("reason"), request));
+            assertThat(lines.get(4).fieldNames()).containsExactlyElementsOf(fields(who, List.of(), request));
+
+            String sidHash = lines.get(0).getString("sid_hash");
+            assertThat(sidHash).matches("[0-9a-f]{16}");
+            for (JsonObject l : lines) {
+                assertThat(l.getString("logger")).isEqualTo("audit");
+                assertThat(l.getString("level")).isEqualTo("INFO");
+                if (l.containsKey("user")) {
+                    assertThat(l.getString("user")).isEqualTo("alice@contoso.example");
+                    assertThat(l.getString("tenant")).isEqualTo(EntraStandIn.TENANT);
+                    assertThat(l.getString("sid_hash")).isEqualTo(sidHash);
+                }
+                if (l.containsKey("client_ip")) {
+                    assertThat(l.getString("client_ip")).isEqualTo(CLIENT_IP);
+                    assertThat(l.getString("user_agent")).isEqualTo(USER_AGENT);
+                    assertThat(l.getString("request_id")).isEqualTo("req-42");
+                }
+            }
+            assertThat(lines.get(1).getString("profile")).isEqualTo("aks");
+            assertThat(Instant.parse(lines.get(1).getString("exp"))).isAfter(Instant.now());
+            assertThat(lines.get(2).getString("limit")).isEqualTo("auth");
+            assertThat(lines.get(2).getLong("retry_after_s")).isEqualTo(1L);
+            assertThat(lines.get(3).getString("reason")).contains("no sign-in cookie for this state");
+            String code = callback.replaceAll(".*[?&]code=([^&]+).*", "$1");
+            assertThat(lines).allSatisfy(l -> assertThat(l.encode()).doesNotContain(code));
+            assertThat(b.cookies).doesNotContainKey(SignInFlowTest.SESSION);
+        }
+    }
+
+    @Test
+    void anExpiredSessionIsAuditedWithItsUserOnce() throws Exception {
+        start(Map.of());
+        TestBrowser b = signIn(browser("req-7"));
+        try (AuditCapture audit = new AuditCapture()) {
+            service.clock.advance(Duration.ofHours(2));
+            assertThat(b.get(service.auth()).statusCode()).isEqualTo(401);
+            assertThat(audit.lines()).hasSize(1);
+            JsonObject l = audit.lines().get(0);
+            assertThat(l.getString("event")).isEqualTo("session.expired");
+            assertThat(l.getString("user")).isEqualTo("alice@contoso.example");
+            assertThat(l.getString("reason")).isEqualTo("idle_timeout");
+        }
+        assertThat(metrics()).containsEntry(series("aks_auth_proxy_session_ends_total", "reason", "idle_expired"), 1.0);
+    }
+
+    @Test
+    void theRequestAfterTheBurstGets429WithRetryAfterAndAccessReturnsAfterRefill() throws Exception {
+        start(Map.of("AKS_AUTH_PROXY_AUTH_RATE_BURST", "3", "AKS_AUTH_PROXY_AUTH_RATE_PER_SECOND", "2"));
+        TestBrowser b = signIn(browser("req-9"));
+        for (int i = 0; i < 3; i++) {
+            assertThat(b.get(service.auth()).statusCode()).isEqualTo(200);
+        }
+        HttpResponse<String> limited = b.get(service.auth());
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(limited.headers().firstValue("Authorization")).isEmpty();
+        assertThat(limited.body()).isEqualTo("too many requests");
+        service.clock.advance(Duration.ofMillis(499));
+        assertThat(b.get(service.auth()).statusCode()).isEqualTo(429);
+        service.clock.advance(Duration.ofMillis(1));
+        assertThat(b.get(service.auth()).statusCode()).isEqualTo(200);
+        assertThat(b.get(service.auth()).statusCode()).isEqualTo(429);
+        service.clock.advance(Duration.ofSeconds(10));
+        for (int i = 0; i < 3; i++) {
+            assertThat(b.get(service.auth()).statusCode()).isEqualTo(200);
+        }
+        Map<String, Double> m = metrics();
+        assertThat(m).containsEntry(series("aks_auth_proxy_auth_decisions_total", "outcome", "rate_limited", "profile", "aks"), 3.0)
+                .containsEntry(series("aks_auth_proxy_ratelimit_exceeded_total", "limit", "auth"), 3.0)
+                .containsEntry(series("aks_auth_proxy_auth_decisions_total", "outcome", "allowed", "profile", "aks"), 7.0);
+    }
+
+    @Test
+    void signInStartsAreLimitedPerClientAddressFromTheTrustedProxy() throws Exception {
+        start(Map.of("AKS_AUTH_PROXY_SIGN_IN_RATE_BURST", "2", "AKS_AUTH_PROXY_SIGN_IN_RATE_PER_MINUTE", "1"));
+        TestBrowser b = browser("req-5");
+        assertThat(b.get(service.start("/")).statusCode()).isEqualTo(302);
+        assertThat(b.get(service.start("/")).statusCode()).isEqualTo(302);
+        HttpResponse<String> limited = b.get(service.start("/"));
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Retry-After")).hasValue("60");
+        assertThat(limited.body()).contains("Too many sign-in attempts");
+
+        TestBrowser other = browser("req-6");
+        other.headers.put("X-Real-IP", "203.0.113.8");
+        assertThat(other.get(service.start("/")).statusCode()).isEqualTo(302);
+
+        service.clock.advance(Duration.ofSeconds(60));
+        assertThat(b.get(service.start("/")).statusCode()).isEqualTo(302);
+        assertThat(b.get(service.start("/")).statusCode()).isEqualTo(429);
+        assertThat(metrics()).containsEntry(series("aks_auth_proxy_ratelimit_exceeded_total", "limit", "sign_in"), 2.0);
+    }
+
+    private static List<String> fields(List<String> who, List<String> specific, List<String> request) {
+        List<String> all = new java.util.ArrayList<>(List.of("time", "level", "logger", "event"));
+        all.addAll(who);
+        all.addAll(specific);
+        all.addAll(request);
+        return all;
+    }
+}
