@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Answers a request whose access decision is not "allowed": 403 for a denial, 503 when the API server could not
@@ -20,16 +21,23 @@ final class AccessRefusal {
 
     /**
      * @param user the user as logged elsewhere (preferred_username or oid)
-     * @param ref {@code sid_hash=<hash>} for a session, {@code via=bearer} for a bearer caller
+     * @param sidHash the session's hash for a session, {@code null} for a bearer caller
      */
-    static void answer(HttpServerResponse r, String user, String ref, Profile profile, AccessDecision decision) {
+    static void answer(HttpServerResponse r, String user, String sidHash, Profile profile, AccessDecision decision) {
         if (decision.outcome() == AccessDecision.Outcome.UNAVAILABLE) {
-            LOG.warn("event=access.unavailable user=\"{}\" {} profile={} reason=\"{}\"", user, ref, profile.name(), decision.reason());
+            caller(LOG.atWarn().addKeyValue("event", "access.unavailable"), user, sidHash)
+                    .addKeyValue("profile", profile.name()).addKeyValue("reason", decision.reason()).log();
             r.putHeader(HttpHeaders.RETRY_AFTER, "5");
             AuthSubrequestHandler.plain(r, 503, "access check temporarily unavailable");
             return;
         }
-        LOG.info("event=access.denied user=\"{}\" {} profile={} reason=\"{}\"", user, ref, profile.name(), decision.reason());
+        caller(LOG.atInfo().addKeyValue("event", "access.denied"), user, sidHash)
+                .addKeyValue("profile", profile.name()).addKeyValue("reason", decision.reason()).log();
         AuthSubrequestHandler.plain(r, 403, "forbidden");
+    }
+
+    private static LoggingEventBuilder caller(LoggingEventBuilder b, String user, String sidHash) {
+        b = b.addKeyValue("user", user);
+        return sidHash == null ? b.addKeyValue("via", "bearer") : b.addKeyValue("sid_hash", sidHash);
     }
 }

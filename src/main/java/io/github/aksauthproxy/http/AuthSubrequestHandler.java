@@ -121,7 +121,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             } else {
                 events.forbidden(ctx, session, profile, decision.reason());
             }
-            AccessRefusal.answer(ctx.response(), session.user(), "sid_hash=" + LogIds.sidHash(session.id()), profile, decision);
+            AccessRefusal.answer(ctx.response(), session.user(), LogIds.sidHash(session.id()), profile, decision);
             return;
         }
         CompletableFuture<AccessToken> pending = tokens.token(session, profile);

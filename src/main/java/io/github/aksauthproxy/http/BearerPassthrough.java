@@ -70,7 +70,7 @@ final class BearerPassthrough {
                     AccessDecision refused = d.failed()
                             ? new AccessDecision(AccessDecision.Outcome.UNAVAILABLE, "unexpected " + d.cause().getClass().getName())
                             : d.result();
-                    AccessRefusal.answer(r, id.user(), "via=bearer", profile, refused);
+                    AccessRefusal.answer(r, id.user(), null, profile, refused);
                     return;
                 }
                 IdentityHeaders.set(r.headers(), token, id.user(), id.email(), id.groups(), groupsLimit, id.oid(), id.tid());
@@ -84,12 +84,12 @@ final class BearerPassthrough {
 
     private static void rejected(HttpServerResponse r, Throwable cause) {
         if (cause instanceof IdTokenRejectedException) {
-            LOG.info("event=bearer.rejected reason=\"{}\"", cause.getMessage());
+            LOG.atInfo().addKeyValue("event", "bearer.rejected").addKeyValue("reason", cause.getMessage()).log();
             AuthSubrequestHandler.plain(r, 401, "unauthenticated");
             return;
         }
         // Discovery or keys cannot be fetched: the token may well be good, so not 401 (which would send a sign-in).
-        LOG.warn("event=bearer.unverifiable reason=\"{}\"", cause.getMessage());
+        LOG.atWarn().addKeyValue("event", "bearer.unverifiable").addKeyValue("reason", cause.getMessage()).log();
         r.putHeader(HttpHeaders.RETRY_AFTER, "5");
         AuthSubrequestHandler.plain(r, 503, "token validation temporarily unavailable");
     }

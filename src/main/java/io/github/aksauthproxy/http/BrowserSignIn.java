@@ -41,7 +41,8 @@ final class BrowserSignIn {
         }
         String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
         if (!proxies.trusts(peer)) {
-            LOG.debug("event=auth.browser_redirect rd=none reason=\"peer is not in AKS_AUTH_PROXY_TRUSTED_PROXIES\"");
+            LOG.atDebug().addKeyValue("event", "auth.browser_redirect").addKeyValue("rd", "none")
+                    .addKeyValue("reason", "peer is not in AKS_AUTH_PROXY_TRUSTED_PROXIES").log();
             return Optional.of(START);
         }
         String uri = request.getHeader("X-Forwarded-Uri");
@@ -53,7 +54,8 @@ final class BrowserSignIn {
         String original = proto != null && host != null ? proto + "://" + host + uri : uri;
         RedirectValidator.Result checked = redirects.validate(original);
         if (checked.rejected().isPresent()) {
-            LOG.info("event=redirect.rejected where=auth reason=\"{}\"", checked.rejected().get().describe());
+            LOG.atInfo().addKeyValue("event", "redirect.rejected").addKeyValue("where", "auth")
+                    .addKeyValue("reason", checked.rejected().get().describe()).log();
             return Optional.of(START);
         }
         return Optional.of(START + "?rd=" + URLEncoder.encode(checked.target().orElseThrow(), StandardCharsets.UTF_8));

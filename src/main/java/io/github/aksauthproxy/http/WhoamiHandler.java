@@ -79,8 +79,8 @@ final class WhoamiHandler implements Handler<RoutingContext> {
                 .onComplete(done -> {
                     ClusterView view = cluster.join();
                     if (!view.problem().isEmpty()) {
-                        LOG.info("event=whoami.cluster_unavailable user=\"{}\" sid_hash={} reason=\"{}\"", session.user(),
-                                LogIds.sidHash(session.id()), view.problem());
+                        LOG.atInfo().addKeyValue("event", "whoami.cluster_unavailable").addKeyValue("user", session.user())
+                                .addKeyValue("sid_hash", LogIds.sidHash(session.id())).addKeyValue("reason", view.problem()).log();
                     }
                     String page = WhoamiPage.render(session, view, verdicts.stream().map(CompletableFuture::join).toList());
                     Responses.document(ctx, 200, page, loaded.renewal());

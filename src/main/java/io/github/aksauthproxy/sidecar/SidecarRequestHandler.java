@@ -46,12 +46,13 @@ final class SidecarRequestHandler implements Handler<HttpServerRequest> {
         }
         if (hasDotSegment(path)) {
             // "/api/../admin" would leave the prefix once the upstream normalises it.
-            LOG.warn("event=sidecar.rejected reason=\"dot segment in path\" path=\"{}\"", SidecarServer.printable(request));
+            LOG.atWarn().addKeyValue("event", "sidecar.rejected").addKeyValue("reason", "dot segment in path")
+                    .addKeyValue("path", SidecarServer.printable(request)).log();
             json(request, 400, new JsonObject().put("error", "bad request"));
             return;
         }
         if (token.valid().isEmpty()) {
-            LOG.warn("event=sidecar.no_token path=\"{}\"", SidecarServer.printable(request));
+            LOG.atWarn().addKeyValue("event", "sidecar.no_token").addKeyValue("path", SidecarServer.printable(request)).log();
             request.response().putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
             request.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(NO_TOKEN_BODY);
             return;

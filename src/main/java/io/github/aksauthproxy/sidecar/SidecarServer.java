@@ -109,8 +109,9 @@ public final class SidecarServer {
                 .onSuccess(s -> {
                     server = s;
                     renewalTimer = vertx.setPeriodic(RENEWAL_CHECK_MS, id -> token.renewIfDue());
-                    LOG.info("event=sidecar.started port={} upstream=\"{}\" path_prefix=\"{}\" scope=\"{}\" credential={}", s.actualPort(),
-                            upstream, config.pathPrefix(), config.scope(), config.app().credential().configName());
+                    LOG.atInfo().addKeyValue("event", "sidecar.started").addKeyValue("port", s.actualPort())
+                            .addKeyValue("upstream", upstream).addKeyValue("path_prefix", config.pathPrefix())
+                            .addKeyValue("scope", config.scope()).addKeyValue("credential", config.app().credential().configName()).log();
                 })
                 .mapEmpty();
     }

@@ -89,12 +89,14 @@ final class SidecarToken {
                 current = token;
                 obtainedAt = asked;
                 lastError = null;
-                LOG.info("event=sidecar.token_renewed scope=\"{}\" expires_at={}", scope, token.expiresOn());
+                LOG.atInfo().addKeyValue("event", "sidecar.token_renewed").addKeyValue("scope", scope)
+                        .addKeyValue("expires_at", token.expiresOn()).log();
             } else {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 lastError = cause instanceof IdpFailure f ? f.describe() : cause.getClass().getSimpleName();
                 retryAt = clock.instant().plus(RETRY_AFTER_FAILURE);
-                LOG.warn("event=sidecar.token_renewal_failed scope=\"{}\" reason=\"{}\"", scope, lastError);
+                LOG.atWarn().addKeyValue("event", "sidecar.token_renewal_failed").addKeyValue("scope", scope)
+                        .addKeyValue("reason", lastError).log();
             }
             inFlight.set(null);
             if (error == null) {
