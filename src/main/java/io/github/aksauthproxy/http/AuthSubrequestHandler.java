@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,8 +81,10 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         }
         SessionStore.Loaded loaded = sessions.load(RequestCookies.of(ctx.request()));
         if (!loaded.ok()) {
-            if (loaded.rejected() == SessionRejected.MISSING && BearerPassthrough.token(ctx.request()).isPresent()) {
-                bearer.handle(ctx, profile, BearerPassthrough.token(ctx.request()).get());
+            Optional<String> bearerToken = loaded.rejected() == SessionRejected.MISSING
+                    ? BearerPassthrough.token(ctx.request()) : Optional.empty();
+            if (bearerToken.isPresent()) {
+                bearer.handle(ctx, profile, bearerToken.orElseThrow());
                 return;
             }
             if (LOG.isDebugEnabled()) {

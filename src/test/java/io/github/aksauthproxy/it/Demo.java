@@ -10,7 +10,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,19 +71,8 @@ public final class Demo implements AutoCloseable {
         String url = "http://localhost:" + port;
         int publicPort = ServiceUnderTest.freePort();
         int internalPort = ServiceUnderTest.freePort();
-        Map<String, String> env = new HashMap<>();
-        env.put("AZURE_CLIENT_ID", EntraStandIn.CLIENT_ID);
-        env.put("AZURE_TENANT_ID", EntraStandIn.TENANT);
-        env.put("AZURE_FEDERATED_TOKEN_FILE", tokenFile.toString());
-        env.put("AZURE_AUTHORITY_HOST", idp.authorityHost());
-        env.put("AKS_AUTH_PROXY_OIDC_DISCOVERY_URL", idp.discoveryUrl());
-        env.put("AKS_AUTH_PROXY_IDP_CA_FILE", idp.writeCaFile(dir).toString());
-        env.put("AKS_AUTH_PROXY_REDIRECT_URL", url + "/oauth2/callback");
+        Map<String, String> env = ServiceUnderTest.environment(idp, dir, tokenFile, url, publicPort, internalPort);
         env.put("AKS_AUTH_PROXY_ALLOWED_REDIRECT_DOMAINS", "localhost:" + port);
-        env.put("AKS_AUTH_PROXY_COOKIE_SECRETS", ServiceUnderTest.KEY_1);
-        env.put("AKS_AUTH_PROXY_LISTEN_ADDRESS", "127.0.0.1");
-        env.put("AKS_AUTH_PROXY_PUBLIC_PORT", String.valueOf(publicPort));
-        env.put("AKS_AUTH_PROXY_INTERNAL_PORT", String.valueOf(internalPort));
         Vertx vertx = Vertx.vertx();
         AuthProxyServer service = AuthProxyServer.start(vertx, ConfigLoader.load(env), Clock.systemUTC(), new SecureRandom(),
                 Optional.of(new EntraLikeHttpClient(idp.trust()))).await(30, TimeUnit.SECONDS);

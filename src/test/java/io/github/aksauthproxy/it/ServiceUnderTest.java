@@ -55,18 +55,7 @@ public final class ServiceUnderTest implements AutoCloseable {
         Path tokenFile = dir.resolve("azure-identity-token-" + UUID.randomUUID());
         writeAssertion(tokenFile, "first", clock);
         int publicPort = freePort();
-        Map<String, String> env = new HashMap<>();
-        env.put("AZURE_CLIENT_ID", EntraStandIn.CLIENT_ID);
-        env.put("AZURE_TENANT_ID", EntraStandIn.TENANT);
-        env.put("AZURE_FEDERATED_TOKEN_FILE", tokenFile.toString());
-        env.put("AZURE_AUTHORITY_HOST", idp.authorityHost());
-        env.put("AKS_AUTH_PROXY_OIDC_DISCOVERY_URL", idp.discoveryUrl());
-        env.put("AKS_AUTH_PROXY_IDP_CA_FILE", idp.writeCaFile(dir).toString());
-        env.put("AKS_AUTH_PROXY_REDIRECT_URL", "http://127.0.0.1:" + publicPort + "/oauth2/callback");
-        env.put("AKS_AUTH_PROXY_COOKIE_SECRETS", KEY_1);
-        env.put("AKS_AUTH_PROXY_LISTEN_ADDRESS", "127.0.0.1");
-        env.put("AKS_AUTH_PROXY_PUBLIC_PORT", String.valueOf(publicPort));
-        env.put("AKS_AUTH_PROXY_INTERNAL_PORT", String.valueOf(freePort()));
+        Map<String, String> env = environment(idp, dir, tokenFile, "http://127.0.0.1:" + publicPort, publicPort, freePort());
         env.putAll(overrides);
         env.values().removeIf(v -> v == null || v.isEmpty());
         for (String key : env.getOrDefault("AKS_AUTH_PROXY_COOKIE_SECRETS", "").split(",")) {
@@ -79,6 +68,27 @@ public final class ServiceUnderTest implements AutoCloseable {
         AuthProxyServer server = AuthProxyServer.start(vertx, config, clock, new SecureRandom(),
                 Optional.of(new EntraLikeHttpClient(idp.trust())), metrics).await(20, TimeUnit.SECONDS);
         return new ServiceUnderTest(vertx, server, config, clock, tokenFile, metrics);
+    }
+
+    /**
+     * The environment that points the service at the stand-in IdP on loopback, as production would point it at Entra.
+     *
+     * @param origin where browsers reach the public listener (the redirect URL's scheme, host and port)
+     */
+    static Map<String, String> environment(EntraStandIn idp, Path dir, Path tokenFile, String origin, int publicPort, int internalPort) {
+        Map<String, String> env = new HashMap<>();
+        env.put("AZURE_CLIENT_ID", EntraStandIn.CLIENT_ID);
+        env.put("AZURE_TENANT_ID", EntraStandIn.TENANT);
+        env.put("AZURE_FEDERATED_TOKEN_FILE", tokenFile.toString());
+        env.put("AZURE_AUTHORITY_HOST", idp.authorityHost());
+        env.put("AKS_AUTH_PROXY_OIDC_DISCOVERY_URL", idp.discoveryUrl());
+        env.put("AKS_AUTH_PROXY_IDP_CA_FILE", idp.writeCaFile(dir).toString());
+        env.put("AKS_AUTH_PROXY_REDIRECT_URL", origin + "/oauth2/callback");
+        env.put("AKS_AUTH_PROXY_COOKIE_SECRETS", KEY_1);
+        env.put("AKS_AUTH_PROXY_LISTEN_ADDRESS", "127.0.0.1");
+        env.put("AKS_AUTH_PROXY_PUBLIC_PORT", String.valueOf(publicPort));
+        env.put("AKS_AUTH_PROXY_INTERNAL_PORT", String.valueOf(internalPort));
+        return env;
     }
 
     /** Writes a projected service-account token as the workload-identity webhook would; {@code jti} tells versions apart. */
