@@ -129,7 +129,7 @@ public final class BenchRun {
         Files.writeString(headersFile, sb);
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(javaBin));
-        cmd.addAll(o.javaOpts());
+        cmd.addAll(javaOpts("trivial"));
         cmd.addAll(List.of("-cp", o.jar() + java.io.File.pathSeparator + o.projectDir().resolve("target/test-classes"),
                 TrivialEndpoint.class.getName(), String.valueOf(port), headersFile.toString()));
         try (ChildProcess trivial = ChildProcess.start("trivial endpoint", cmd, Map.of(), work.resolve("trivial.log"))) {
@@ -354,6 +354,11 @@ public final class BenchRun {
         }
     }
 
+    /** The --java-opts for one JVM, with {@code {process}} replaced by its name (JDK 17's JFR does not expand %p). */
+    private List<String> javaOpts(String process) {
+        return o.javaOpts().stream().map(opt -> opt.replace("{process}", process)).toList();
+    }
+
     private Service startService(String name) throws Exception {
         int publicPort = freePort();
         int internalPort = freePort();
@@ -373,7 +378,7 @@ public final class BenchRun {
         env.put("AKS_AUTH_PROXY_PUBLIC_PORT", String.valueOf(publicPort));
         env.put("AKS_AUTH_PROXY_INTERNAL_PORT", String.valueOf(internalPort));
         List<String> cmd = new ArrayList<>(List.of(javaBin));
-        cmd.addAll(o.javaOpts());
+        cmd.addAll(javaOpts(name));
         cmd.addAll(List.of("-jar", o.jar().toString(), "serve"));
         ChildProcess p = ChildProcess.start(name, cmd, env, work.resolve(name + ".log"));
         String readyz = "http://127.0.0.1:" + internalPort + "/readyz";

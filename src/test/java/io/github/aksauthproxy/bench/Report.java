@@ -217,7 +217,7 @@ final class Report {
         } else {
             for (String m : missed) {
                 md.append("**Target missed:** ").append(m).append(". Not yet explained by a profile: record one with JFR "
-                        + "(`--java-opts \"-XX:StartFlightRecording=filename=target/bench.jfr\"`) and fix it, or write down what bounds it.\n\n");
+                        + "(`--java-opts \"-XX:StartFlightRecording=filename=target/bench-{process}.jfr\"`) and fix it, or write down what bounds it.\n\n");
             }
         }
         sections.forEach(s -> md.append(s).append('\n'));
