@@ -13,7 +13,8 @@ public record AccessDecision(Outcome outcome, String reason) {
         UNAVAILABLE
     }
 
-    static final AccessDecision OPEN = new AccessDecision(Outcome.ALLOWED, "the profile has no rules");
+    /** The decision for a profile without rules. */
+    public static final AccessDecision OPEN = new AccessDecision(Outcome.ALLOWED, "the profile has no rules");
 
     public boolean allowed() {
         return outcome == Outcome.ALLOWED;

@@ -102,6 +102,11 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             plain(ctx.response(), 429, "too many requests");
             return;
         }
+        if (profile.open()) {
+            // The warm path: no rules, so no subject to build and nothing to decide.
+            admit(ctx, session, profile, loaded, AccessDecision.OPEN);
+            return;
+        }
         CompletableFuture<AccessDecision> decision = access.decide(profile, subject(session),
                 () -> tokens.token(session, config.profiles().get(Config.DEFAULT_PROFILE)).thenApply(AccessToken::value));
         if (decision.isDone() && !decision.isCompletedExceptionally()) {
