@@ -151,6 +151,36 @@ class IngressManifestsTest {
         assertThat(list(http, "headersToBackend")).contains("authorization", "x-auth-request-user");
     }
 
+    /**
+     * X-Real-IP keys the sign-in limit and the audit's client_ip when the proxy is trusted, so each shipped proxy
+     * sets it from the connection on every hop (README: Which proxies to trust); Envoy, which cannot, removes it.
+     */
+    @Test
+    void everyShippedProxyOverwritesXRealIpWithTheConnectionsAddress() throws IOException {
+        String caddy = Files.readString(Path.of("ingress/caddy/Caddyfile.template"));
+        int hops = count(caddy, "(?m)^\\s*(reverse_proxy|forward_auth) ");
+        assertThat(hops).isEqualTo(3);
+        assertThat(count(caddy, "(?m)^\\s*header_up X-Real-IP \\{remote_host}$")).isEqualTo(hops);
+
+        String nginx = Files.readString(Path.of("ingress/nginx/nginx.conf.template"));
+        for (String location : nginx.split("\\n\\s*location ")) {
+            if (location.contains("proxy_pass ")) {
+                assertThat(location).contains("proxy_set_header X-Real-IP $remote_addr;");
+            }
+        }
+
+        Map<String, Object> f5 = DOCS.stream().filter(d -> d.get("_file").equals("ingress/f5-nginx/protected-app.yaml")).findFirst().orElseThrow();
+        assertThat((String) annotations(f5).get("nginx.org/server-snippets")).contains("proxy_set_header X-Real-IP $remote_addr;");
+
+        List<Map<String, Object>> envoyRoutes = DOCS.stream().filter(d -> "HTTPRoute".equals(d.get("kind"))).toList();
+        assertThat(envoyRoutes).hasSize(2).allSatisfy(route -> assertThat(new Yaml().dump(map(route, "spec")))
+                .contains("type: RequestHeaderModifier").contains("remove: [X-Real-IP]"));
+    }
+
+    private static int count(String text, String regex) {
+        return (int) Pattern.compile(regex).matcher(text).results().count();
+    }
+
     private static Map<String, Object> annotations(Map<String, Object> d) {
         Object a = map(d, "metadata").get("annotations");
         return a == null ? Map.of() : cast(a);

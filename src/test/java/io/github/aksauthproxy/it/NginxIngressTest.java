@@ -12,7 +12,7 @@ class NginxIngressTest extends ThroughProxyContract {
 
     @Override
     Map<String, String> serviceSettings() {
-        return Map.of();
+        return Map.of("AKS_AUTH_PROXY_TRUSTED_PROXIES", "127.0.0.1/32");
     }
 
     @Override

@@ -156,6 +156,41 @@ abstract class ThroughProxyContract {
         assertThat(seen.encode()).doesNotContain("mallory").doesNotContain("forged").doesNotContain("cluster-admins");
     }
 
+    /**
+     * A client's own X-Real-IP is overwritten by the proxy with the connection's address on every route, so it
+     * cannot spread its sign-ins over invented addresses, put one into the audit trail, or show one to the app.
+     * The service trusts the proxy (AKS_AUTH_PROXY_TRUSTED_PROXIES), as the README says to.
+     */
+    @Test
+    void aClientsOwnXRealIpNeitherEscapesTheSignInLimitNorReachesTheAuditOrTheApp() {
+        clock.advance(Duration.ofMinutes(3));
+        try (AuditCapture audit = new AuditCapture()) {
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> started = browser().get(proxy.url + "/oauth2/start?rd=/app", Map.of("X-Real-IP", "203.0.113." + i));
+                assertThat(started.statusCode()).as("sign-in %d of the burst of 20", i).isEqualTo(302);
+            }
+            HttpResponse<String> limited = browser().get(proxy.url + "/oauth2/start?rd=/app", Map.of("X-Real-IP", "198.51.100.1"));
+            assertThat(limited.statusCode()).isEqualTo(429);
+            assertThat(limited.headers().firstValue("Retry-After")).hasValue("6");
+            List<JsonObject> lines = audit.lines();
+            assertThat(lines).extracting(l -> l.getString("event")).containsExactly("ratelimit.exceeded");
+            assertThat(lines.get(0).getString("client_ip")).isEqualTo("127.0.0.1");
+        } finally {
+            // A full bucket again for the other tests' sign-ins.
+            clock.advance(Duration.ofMinutes(3));
+        }
+
+        try (AuditCapture audit = new AuditCapture()) {
+            TestBrowser b = browser();
+            b.headers.put("X-Real-IP", "203.0.113.99");
+            assertThat(b.follow(proxy.url + "/app").statusCode()).isEqualTo(200);
+            assertThat(audit.lines()).filteredOn(l -> "login.success".equals(l.getString("event"))).singleElement()
+                    .satisfies(l -> assertThat(l.getString("client_ip")).isEqualTo("127.0.0.1"));
+            JsonObject seen = echoed(b.get(proxy.url + "/app"));
+            assertThat(EchoUpstream.header(seen, "X-Real-IP")).containsExactly("127.0.0.1");
+        }
+    }
+
     @Test
     void aksTokenOfAUserIn200GroupsPassesThrough() throws Exception {
         List<String> groups = IntStream.range(0, 200).mapToObj(i -> String.format("%08x-1111-2222-3333-%012d", i, i)).toList();
