@@ -191,6 +191,64 @@ abstract class ThroughProxyContract {
         }
     }
 
+    /**
+     * The names of the identity headers the service sets on a 200 (asked directly, as the proxy does), each in every
+     * spelling of its separators as hyphen or underscore, in varying case, with a value naming it. CGI/WSGI-style
+     * apps read {@code X_Auth_Request_User} and {@code X-Auth_Request-User} as {@code X-Auth-Request-User}.
+     */
+    Map<String, String> everySpellingOfEveryIdentityHeader(TestBrowser signedIn) {
+        HttpResponse<String> answer = signedIn.get(service.auth());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        List<String> names = answer.headers().map().keySet().stream().filter(n -> n.regionMatches(true, 0, "X-Auth-Request-", 0, 15))
+                .sorted().toList();
+        assertThat(names).hasSize(7);
+        Map<String, String> forged = new java.util.LinkedHashMap<>();
+        forged.put("Authorization", "Bearer forged-authorization");
+        int n = 0;
+        for (String name : names) {
+            String[] words = name.split("-");
+            for (int underscores = 0; underscores < 1 << (words.length - 1); underscores++) {
+                StringBuilder spelled = new StringBuilder(words[0]);
+                for (int i = 1; i < words.length; i++) {
+                    spelled.append((underscores >> (i - 1) & 1) == 0 ? '-' : '_').append(words[i]);
+                }
+                String cased = switch (n % 3) {
+                    case 0 -> spelled.toString();
+                    case 1 -> spelled.toString().toLowerCase(java.util.Locale.ROOT);
+                    default -> spelled.toString().toUpperCase(java.util.Locale.ROOT);
+                };
+                forged.put(cased, "forged-" + n++ + "-" + cased);
+            }
+        }
+        return forged;
+    }
+
+    /** Through {@code proxyUrl}, a signed-in request carrying every forged spelling reaches the app with none of them. */
+    void noForgedSpellingReachesTheApp(TestBrowser signedIn, String proxyUrl) {
+        Map<String, String> forged = everySpellingOfEveryIdentityHeader(signedIn);
+        assertThat(forged).hasSizeGreaterThan(70);
+        JsonObject seen = echoed(signedIn.get(proxyUrl + "/app", forged));
+        assertThat(EchoUpstream.header(seen, "Authorization")).singleElement().satisfies(v -> assertThat(v).startsWith("Bearer ey"));
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-User")).containsExactly("alice@contoso.example");
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-Preferred-Username")).containsExactly("alice@contoso.example");
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-Oid")).containsExactly(EntraStandIn.ALICE.oid());
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-Tid")).containsExactly(EntraStandIn.TENANT);
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-Access-Token")).isEmpty();
+        assertThat(EchoUpstream.headerNames(seen)).noneMatch(h -> h.contains("_"));
+        assertThat(seen.encode()).doesNotContain("forged");
+    }
+
+    @Test
+    void noSpellingOfAnyIdentityHeaderAClientForgesReachesTheApp() {
+        TestBrowser anonymous = browser();
+        int before = echo.requests().size();
+        TestBrowser b = signedIn("/app");
+        Map<String, String> forged = everySpellingOfEveryIdentityHeader(b);
+        assertThat(anonymous.get(proxy.url + "/app", forged).statusCode()).isIn(302, 401);
+        assertThat(echo.requests()).hasSize(before + 1);
+        noForgedSpellingReachesTheApp(b, proxy.url);
+    }
+
     @Test
     void aksTokenOfAUserIn200GroupsPassesThrough() throws Exception {
         List<String> groups = IntStream.range(0, 200).mapToObj(i -> String.format("%08x-1111-2222-3333-%012d", i, i)).toList();
