@@ -194,6 +194,17 @@ class IngressManifestsTest {
         assertThat(caddy.group(1).split(" ")).containsExactlyInAnyOrderElementsOf(all);
     }
 
+    @Test
+    void nginxExamplesHandTheAppTheCookieHeaderWithoutTheServicesCookies() throws IOException {
+        String template = Files.readString(Path.of("ingress/nginx/nginx.conf.template"));
+        assertThat(template).contains("$upstream_cookie {");
+        Map<String, Object> app = DOCS.stream().filter(d -> d.get("_file").equals("ingress/ingress-nginx/protected-app.yaml")).findFirst()
+                .orElseThrow();
+        assertThat((String) annotations(app).get("nginx.ingress.kubernetes.io/configuration-snippet")).contains("proxy_set_header Cookie $upstream_cookie;");
+        Map<String, Object> f5 = DOCS.stream().filter(d -> d.get("_file").equals("ingress/f5-nginx/protected-app.yaml")).findFirst().orElseThrow();
+        assertThat((String) annotations(f5).get("nginx.org/location-snippets")).contains("proxy_set_header Cookie $upstream_cookie;");
+    }
+
     /**
      * X-Real-IP keys the sign-in limit and the audit's client_ip when the proxy is trusted, so each shipped proxy
      * sets it from the connection on every hop (README: Which proxies to trust); Envoy, which cannot, removes it.

@@ -27,6 +27,11 @@ class NginxIngressTest extends ThroughProxyContract {
     }
 
     @Override
+    boolean stripsAnyNumberOfCookiesExactly() {
+        return false;
+    }
+
+    @Override
     int oversizedCookieStatus() {
         return 400;
     }

@@ -48,6 +48,12 @@ abstract class ThroughProxyContract {
     /** The request headers a browser sends (Caddy needs Accept: text/html to redirect to sign-in). */
     abstract Map<String, String> browserHeaders();
 
+    /**
+     * True when the proxy removes the service's cookies one by one whatever their number (Caddy's regex replaces
+     * every match); false when, past a fixed number, it drops the whole Cookie header instead (nginx).
+     */
+    abstract boolean stripsAnyNumberOfCookiesExactly();
+
     /** How the proxy answers a request whose Cookie header alone is 40 KB. */
     abstract int oversizedCookieStatus();
 
@@ -327,6 +333,76 @@ abstract class ThroughProxyContract {
         assertThat(cookieHeaders).hasSize(1);
         List<String> cookies = List.of(cookieHeaders.get(0).split(";\\s*"));
         assertThat(cookies).containsExactly("theme=dark", "my-aks-auth-proxy-pref=keep=me", "zz=last");
+    }
+
+    /**
+     * The most cookies of the service a real browser holds at once: a session of a user in 200 groups in three
+     * chunks, its -seen activity stamp, and three sign-ins started in other tabs and never finished; each one
+     * between two of the app's own cookies. The app gets exactly its own cookies, in order.
+     */
+    @Test
+    void appReceivesNoneOfTheServicesCookiesInTheLargestSessionAndOnlyItsOwnInOrder() {
+        // Entra puts at most 200 groups in an ID token; random ids, as real ones are, do not compress away. Entra's
+        // refresh token has about 1,800 characters, the stand-in's far fewer: a display name of that length puts the
+        // same bytes into the session.
+        List<String> groups = IntStream.range(0, 200).mapToObj(i -> java.util.UUID.randomUUID().toString()).toList();
+        byte[] random = new byte[1350];
+        new java.security.SecureRandom().nextBytes(random);
+        String entraSizedFiller = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        idp.claims.signInAs(new EntraShapedTokenCallback.User("99999999-8888-7777-6666-555555555555", "grace@contoso.example",
+                "Grace " + entraSizedFiller, groups));
+        TestBrowser b = browser();
+        for (int tab = 0; tab < 3; tab++) {
+            assertThat(b.get(proxy.url + "/oauth2/start?rd=/app/tab" + tab).statusCode()).isEqualTo(302);
+        }
+        assertThat(b.follow(proxy.url + "/app").statusCode()).isEqualTo(200);
+        clock.advance(Duration.ofMinutes(8));
+        assertThat(b.get(service.auth()).statusCode()).as("renews the activity stamp").isEqualTo(200);
+        List<String> own = List.copyOf(b.cookies.keySet());
+        assertThat(own).contains(SESSION + "_0", SESSION + "_1", SESSION + "_2", SESSION + "-seen")
+                .filteredOn(n -> n.startsWith(SESSION + "-login-")).hasSize(3);
+        assertThat(own).hasSize(7);
+
+        Map<String, String> interleaved = new java.util.LinkedHashMap<>();
+        List<String> appCookies = new java.util.ArrayList<>();
+        for (int i = 0; i < own.size(); i++) {
+            interleaved.put("app" + i, "v" + i);
+            appCookies.add("app" + i + "=v" + i);
+            interleaved.put(own.get(i), b.cookies.get(own.get(i)));
+        }
+        interleaved.put("last", "z");
+        appCookies.add("last=z");
+        b.cookies.clear();
+        b.cookies.putAll(interleaved);
+
+        JsonObject seen = echoed(b.get(proxy.url + "/app"));
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-User")).containsExactly("grace@contoso.example");
+        assertThat(EchoUpstream.header(seen, "Cookie")).singleElement()
+                .satisfies(cookie -> assertThat(cookie.split(";\\s*")).containsExactlyElementsOf(appCookies));
+    }
+
+    /**
+     * Cookies named like the service's but planted by someone else (a sibling subdomain can set cookies for the
+     * parent domain), more than any real browser holds, each between two of the app's: none reaches the app.
+     */
+    @Test
+    void anyNumberOfCookiesNamedLikeTheServicesNeverReachesTheApp() {
+        TestBrowser b = signedIn("/app");
+        Map<String, String> session = Map.copyOf(b.cookies);
+        b.cookies.clear();
+        List<String> appCookies = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            b.cookies.put("app" + i, "v" + i);
+            appCookies.add("app" + i + "=v" + i);
+            b.cookies.put((i % 2 == 0 ? "aks-auth-proxy-planted" : SESSION + "-planted") + i, "x" + i);
+        }
+        b.cookies.putAll(session);
+        JsonObject seen = echoed(b.get(proxy.url + "/app"));
+        List<String> received = EchoUpstream.header(seen, "Cookie").stream().flatMap(h -> List.of(h.split(";\\s*")).stream()).toList();
+        assertThat(received).allSatisfy(c -> assertThat(appCookies).contains(c));
+        if (stripsAnyNumberOfCookiesExactly()) {
+            assertThat(received).containsExactlyElementsOf(appCookies);
+        }
     }
 
     @Test
