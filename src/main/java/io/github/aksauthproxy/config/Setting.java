@@ -45,7 +45,7 @@ public enum Setting {
     AKS_AUTH_PROXY_BEARER_AUDIENCES("Comma-separated `aud` values a client's own bearer token may carry; a GUID also accepts its `api://<GUID>` form.", "the AKS server app id (`AKS_SERVER_APP_ID`)"),
     AKS_AUTH_PROXY_BEARER_ISSUERS("Comma-separated `iss` values a client's own bearer token may carry; replaces the derived ones.", "the tenant's v2 issuer from discovery and its v1 issuer `https://sts.windows.net/<tenant id>/`"),
     AKS_AUTH_PROXY_LOG_FORMAT("`json` (one JSON object per line) or `plain` (readable lines for local development).", "`json`"),
-    AKS_AUTH_PROXY_TRUSTED_PROXIES("Comma-separated CIDRs (`10.244.0.0/16`, `fd00::/8`) of the reverse proxies whose `X-Real-IP` and `X-Forwarded-*` headers are believed; from any other peer they are ignored.", "none"),
+    AKS_AUTH_PROXY_TRUSTED_PROXIES("Comma-separated CIDRs (`10.244.0.0/16`, `fd00::/8`, full addresses only) of the reverse proxies whose `X-Real-IP` and `X-Forwarded-*` headers are believed; from any other peer they are ignored. List only proxies that overwrite `X-Real-IP` with the connection's address (see [Which proxies to trust](#which-proxies-to-trust)).", "none"),
     AKS_AUTH_PROXY_AUTH_RATE_BURST("Requests a user may make at once to `/oauth2/auth`, per profile; `0` switches the limit off.", "`300`"),
     AKS_AUTH_PROXY_AUTH_RATE_PER_SECOND("Requests per second a user regains on `/oauth2/auth`, per profile.", "`50`"),
     AKS_AUTH_PROXY_SIGN_IN_RATE_BURST("Sign-ins (`/oauth2/start`) one client address may start at once; `0` switches the limit off. Applies only with `AKS_AUTH_PROXY_TRUSTED_PROXIES` set.", "`20`"),

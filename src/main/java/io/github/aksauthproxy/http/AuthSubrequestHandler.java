@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
 final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(AuthSubrequestHandler.class);
     static final List<String> IDENTITY_HEADERS = List.of("Authorization", "X-Auth-Request-User", "X-Auth-Request-Email",
-            "X-Auth-Request-Preferred-Username", "X-Auth-Request-Groups", "X-Auth-Request-Oid", "X-Auth-Request-Tid");
+            "X-Auth-Request-Preferred-Username", "X-Auth-Request-Groups", "X-Auth-Request-Oid", "X-Auth-Request-Tid",
+            "X-Auth-Request-Access-Token");
 
     private final Config config;
     private final SessionStore sessions;
@@ -156,11 +157,8 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
 
     private void allow(HttpServerResponse r, Session session, Profile profile, AccessToken token, SessionStore.Loaded loaded) {
         MultiMap h = r.headers();
-        IdentityHeaders.set(h, token.value(), session.user(), session.email(), session.groups(), config.groupsHeaderLimit(),
+        IdentityHeaders.set(h, profile, token.value(), session.user(), session.email(), session.groups(), config.groupsHeaderLimit(),
                 session.oid(), session.tid());
-        if (profile.accessTokenHeader()) {
-            h.set("X-Auth-Request-Access-Token", token.value());
-        }
         // One cookie at most: NGINX forwards only the first Set-Cookie of an auth subrequest.
         loaded.renewal().forEach(r::addCookie);
         h.set(HttpHeaders.CACHE_CONTROL, "no-store");

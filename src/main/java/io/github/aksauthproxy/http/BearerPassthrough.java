@@ -73,10 +73,7 @@ final class BearerPassthrough {
                     AccessRefusal.answer(r, id.user(), null, profile, refused);
                     return;
                 }
-                IdentityHeaders.set(r.headers(), token, id.user(), id.email(), id.groups(), groupsLimit, id.oid(), id.tid());
-                if (profile.accessTokenHeader()) {
-                    r.headers().set("X-Auth-Request-Access-Token", token);
-                }
+                IdentityHeaders.set(r.headers(), profile, token, id.user(), id.email(), id.groups(), groupsLimit, id.oid(), id.tid());
                 r.putHeader(HttpHeaders.CACHE_CONTROL, "no-store").setStatusCode(200).end();
             });
         });

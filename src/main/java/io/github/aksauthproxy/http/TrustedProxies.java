@@ -23,12 +23,14 @@ public final class TrustedProxies {
         return !ranges.isEmpty();
     }
 
-    /** True when the literal address lies in a trusted range. */
+    /** True when the connection's literal address lies in a trusted range. */
     public boolean trusts(String peerAddress) {
         if (ranges.isEmpty() || peerAddress == null) {
             return false;
         }
-        Optional<byte[]> address = Cidr.address(peerAddress);
+        // The JDK writes a link-local IPv6 peer with its zone (fe80::1%eth0); the zone names an interface, not a host.
+        int zone = peerAddress.indexOf('%');
+        Optional<byte[]> address = Cidr.address(zone < 0 ? peerAddress : peerAddress.substring(0, zone));
         return address.isPresent() && ranges.stream().anyMatch(r -> r.contains(address.get()));
     }
 
@@ -40,7 +42,8 @@ public final class TrustedProxies {
 
     /**
      * The client's address: the proxy's {@code X-Real-IP} when the connection comes from a trusted proxy and the
-     * header holds an address, else the connection's peer address.
+     * header holds a full address literal, else the connection's peer address. Anything else in the header
+     * ({@code 10.1}, {@code 1.2.3.4.5}, a host name) is not an address and is ignored, never resolved.
      */
     public String clientIp(HttpServerRequest request) {
         SocketAddress peer = request.remoteAddress();

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.aksauthproxy.config.ConfigLoaderTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class CommandLineTest {
@@ -48,5 +52,38 @@ class CommandLineTest {
     void unknownCommandIsAUsageError() {
         assertThat(run(new Main(), "serv")).isEqualTo(2);
         assertThat(err.toString()).contains("Unmatched argument").contains("serve");
+    }
+
+    @Test
+    void checkConfigReportsAShortenedAddressRange() {
+        Map<String, String> env = new java.util.HashMap<>(ConfigLoaderTest.minimal());
+        env.put("AKS_AUTH_PROXY_TRUSTED_PROXIES", "10.244/16");
+        assertThat(run(new CheckConfigCommand(env))).isEqualTo(1);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).startsWith("The configuration has 1 problem")
+                .contains("  - AKS_AUTH_PROXY_TRUSTED_PROXIES: '10.244/16' is not an address range");
+    }
+
+    /**
+     * An entry shaped like an address but not one ({@code 1.2.3.4.5}) is never handed to a resolver: this JVM's
+     * resolver is a hosts file that would answer for it, and check-config still reports it.
+     */
+    @Test
+    void addressRangesAreReadWithoutAnyResolver(@TempDir Path dir) throws Exception {
+        Path hosts = Files.writeString(dir.resolve("hosts"), "10.244.0.9 1.2.3.4.5\n10.244.0.10 999.1.1.1\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Djdk.net.hosts.file=" + hosts, "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "check-config");
+        pb.environment().clear();
+        pb.environment().putAll(ConfigLoaderTest.minimal());
+        pb.environment().put("AKS_AUTH_PROXY_TRUSTED_PROXIES", "1.2.3.4.5,999.1.1.1");
+        pb.redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile());
+        Process process = pb.start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String stdout = Files.readString(dir.resolve("stdout"));
+        String stderr = Files.readString(dir.resolve("stderr"));
+        assertThat(process.exitValue()).as(stdout + stderr).isEqualTo(1);
+        assertThat(stderr).contains("  - AKS_AUTH_PROXY_TRUSTED_PROXIES: '1.2.3.4.5' is not an address range")
+                .contains("  - AKS_AUTH_PROXY_TRUSTED_PROXIES: '999.1.1.1' is not an address range");
     }
 }

@@ -244,4 +244,14 @@ public class ConfigLoaderTest {
                         + "10.244.0.0/16, 192.168.1.7 or fd00::/8 (addresses, not host names)",
                 "AKS_AUTH_PROXY_SIGN_IN_RATE_PER_MINUTE: '0' is not a whole number from 1 to 1000000");
     }
+
+    @Test
+    void shortenedOrNumericTrustedProxyRangesAreProblemsNamingTheEntry() {
+        Map<String, String> env = new HashMap<>(minimal());
+        env.put("AKS_AUTH_PROXY_TRUSTED_PROXIES", "10.244/16, 167772161/32,10.240.0.0/16");
+        String advice = " is not an address range; write entries like 10.244.0.0/16, 192.168.1.7 or fd00::/8 (addresses, not host names)";
+        assertThat(problems(env)).containsExactly(
+                "AKS_AUTH_PROXY_TRUSTED_PROXIES: '10.244/16'" + advice,
+                "AKS_AUTH_PROXY_TRUSTED_PROXIES: '167772161/32'" + advice);
+    }
 }

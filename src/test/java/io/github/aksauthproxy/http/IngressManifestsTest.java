@@ -94,8 +94,8 @@ class IngressManifestsTest {
             assertThat((String) a.get("nginx.ingress.kubernetes.io/auth-signin")).as(d.get("_file") + "")
                     .matches("https://[a-z0-9.-]+/oauth2/start\\?rd=\\$escaped_request_uri");
             List<String> headers = Arrays.stream(((String) a.get("nginx.ingress.kubernetes.io/auth-response-headers")).split(",")).toList();
-            assertThat(headers).contains("Authorization");
-            assertThat(AuthSubrequestHandler.IDENTITY_HEADERS).containsAll(headers);
+            assertThat(headers).as(d.get("_file") + ": every header the service sets").containsExactlyInAnyOrderElementsOf(
+                    AuthSubrequestHandler.IDENTITY_HEADERS);
             assertThat(a.get("nginx.ingress.kubernetes.io/proxy-buffer-size")).as(d.get("_file") + "").isEqualTo("32k");
         }
     }
@@ -149,6 +149,90 @@ class IngressManifestsTest {
         assertThat(http.get("path")).isEqualTo("/oauth2/auth");
         assertThat(((Map<?, ?>) list(http, "backendRefs").get(0)).get("port")).isEqualTo(internalPort);
         assertThat(list(http, "headersToBackend")).contains("authorization", "x-auth-request-user");
+    }
+
+    /**
+     * A header the service sets but a proxy config does not list passes to the app as the client sent it, so every
+     * example, and the annotation snippets people copy, list all of them.
+     */
+    @Test
+    void everyExampleAndSnippetListsEveryHeaderTheServiceSets() throws IOException {
+        List<String> all = AuthSubrequestHandler.IDENTITY_HEADERS;
+        assertThat(all).hasSize(8);
+        Pattern snippet = Pattern.compile("auth-response-headers: \"([^\"]*)\"");
+        for (Path doc : List.of(Path.of("README.md"), Path.of("docs/deploy-aks.md"), Path.of("helm/aks-auth-proxy/templates/NOTES.txt"))) {
+            List<String> lists = snippet.matcher(Files.readString(doc)).results().map(m -> m.group(1)).toList();
+            assertThat(lists).as(doc.toString()).isNotEmpty()
+                    .allSatisfy(l -> assertThat(l.split(",")).as(doc.toString()).containsExactlyInAnyOrderElementsOf(all));
+        }
+
+        String f5 = (String) annotations(DOCS.stream().filter(d -> d.get("_file").equals("ingress/f5-nginx/protected-app.yaml"))
+                .findFirst().orElseThrow()).get("nginx.org/location-snippets");
+        for (String name : all) {
+            String variable = "\\$upstream_http_" + name.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+            assertThat(f5).containsPattern("auth_request_set (\\$\\w+) " + variable + ";\\s*proxy_set_header " + name + " \\1;");
+        }
+
+        Map<String, Object> traefik = map(map(DOCS.stream().filter(d -> "Middleware".equals(d.get("kind"))
+                && map(d, "spec").containsKey("forwardAuth")).findFirst().orElseThrow(), "spec"), "forwardAuth");
+        assertThat(list(traefik, "authResponseHeaders")).containsExactlyInAnyOrderElementsOf(all);
+        Pattern spellings = Pattern.compile((String) traefik.get("authResponseHeadersRegex"));
+        // Go's canonical forms of what clients send; Traefik deletes every request header the regex finds.
+        for (String canonical : List.of("X_auth_request_user", "X-Auth_request-User", "X-Auth-Request-Preferred_username",
+                "X-Auth-Request-Oid", "X_auth_request_access_token")) {
+            assertThat(spellings.matcher(canonical).find()).as(canonical).isTrue();
+        }
+        assertThat(spellings.matcher("X-Request-Id").find()).isFalse();
+
+        Map<String, Object> envoy = map(map(map(DOCS.stream().filter(d -> "SecurityPolicy".equals(d.get("kind"))).findFirst().orElseThrow(),
+                "spec"), "extAuth"), "http");
+        assertThat(list(envoy, "headersToBackend")).containsExactlyInAnyOrderElementsOf(
+                all.stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList());
+
+        Matcher caddy = Pattern.compile("(?m)^\\s*copy_headers (.*)$").matcher(Files.readString(Path.of("ingress/caddy/Caddyfile.template")));
+        assertThat(caddy.find()).isTrue();
+        assertThat(caddy.group(1).split(" ")).containsExactlyInAnyOrderElementsOf(all);
+    }
+
+    @Test
+    void nginxExamplesHandTheAppTheCookieHeaderWithoutTheServicesCookies() throws IOException {
+        String template = Files.readString(Path.of("ingress/nginx/nginx.conf.template"));
+        assertThat(template).contains("$upstream_cookie {");
+        Map<String, Object> app = DOCS.stream().filter(d -> d.get("_file").equals("ingress/ingress-nginx/protected-app.yaml")).findFirst()
+                .orElseThrow();
+        assertThat((String) annotations(app).get("nginx.ingress.kubernetes.io/configuration-snippet")).contains("proxy_set_header Cookie $upstream_cookie;");
+        Map<String, Object> f5 = DOCS.stream().filter(d -> d.get("_file").equals("ingress/f5-nginx/protected-app.yaml")).findFirst().orElseThrow();
+        assertThat((String) annotations(f5).get("nginx.org/location-snippets")).contains("proxy_set_header Cookie $upstream_cookie;");
+    }
+
+    /**
+     * X-Real-IP keys the sign-in limit and the audit's client_ip when the proxy is trusted, so each shipped proxy
+     * sets it from the connection on every hop (README: Which proxies to trust); Envoy, which cannot, removes it.
+     */
+    @Test
+    void everyShippedProxyOverwritesXRealIpWithTheConnectionsAddress() throws IOException {
+        String caddy = Files.readString(Path.of("ingress/caddy/Caddyfile.template"));
+        int hops = count(caddy, "(?m)^\\s*(reverse_proxy|forward_auth) ");
+        assertThat(hops).isEqualTo(3);
+        assertThat(count(caddy, "(?m)^\\s*header_up X-Real-IP \\{remote_host}$")).isEqualTo(hops);
+
+        String nginx = Files.readString(Path.of("ingress/nginx/nginx.conf.template"));
+        for (String location : nginx.split("\\n\\s*location ")) {
+            if (location.contains("proxy_pass ")) {
+                assertThat(location).contains("proxy_set_header X-Real-IP $remote_addr;");
+            }
+        }
+
+        Map<String, Object> f5 = DOCS.stream().filter(d -> d.get("_file").equals("ingress/f5-nginx/protected-app.yaml")).findFirst().orElseThrow();
+        assertThat((String) annotations(f5).get("nginx.org/server-snippets")).contains("proxy_set_header X-Real-IP $remote_addr;");
+
+        List<Map<String, Object>> envoyRoutes = DOCS.stream().filter(d -> "HTTPRoute".equals(d.get("kind"))).toList();
+        assertThat(envoyRoutes).hasSize(2).allSatisfy(route -> assertThat(new Yaml().dump(map(route, "spec")))
+                .contains("type: RequestHeaderModifier").contains("remove: [X-Real-IP]"));
+    }
+
+    private static int count(String text, String regex) {
+        return (int) Pattern.compile(regex).matcher(text).results().count();
     }
 
     private static Map<String, Object> annotations(Map<String, Object> d) {

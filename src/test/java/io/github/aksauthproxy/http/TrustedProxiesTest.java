@@ -52,4 +52,11 @@ class TrustedProxiesTest {
             assertThat(Cidr.parse(bad)).as(bad).isEmpty();
         }
     }
+
+    @Test
+    void aLinkLocalPeerIsMatchedWithoutItsZone() {
+        TrustedProxies p = of("fe80::/64");
+        assertThat(p.trusts("fe80:0:0:0:0:0:0:1%eth0")).isTrue();
+        assertThat(p.trusts("fe80:0:0:1:0:0:0:1%eth0")).isFalse();
+    }
 }

@@ -5,7 +5,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Real nginx (Debian's, with set-misc) configured from ingress/nginx/nginx.conf.template, as ingress-nginx renders it. */
+/**
+ * Real nginx (Debian's, with set-misc) configured from ingress/nginx/nginx.conf.template, as ingress-nginx renders it
+ * for one of the shipped ingress-nginx examples: its auth-response-headers and configuration-snippet annotations are
+ * rendered into the protected location, so a header the example forgets to list reaches the app here too.
+ */
 final class NginxIngress {
     static final Path TEMPLATE = Path.of("ingress/nginx/nginx.conf.template");
 
@@ -17,6 +21,13 @@ final class NginxIngress {
      * @param service    the service's public and internal listeners on loopback
      */
     static ProxyProcess start(Path dir, String listenHost, int port, int publicPort, int internalPort, int upstreamPort) throws Exception {
+        return start(IngressNginxAnnotations.PROTECTED_APP, dir, listenHost, port, publicPort, internalPort, upstreamPort);
+    }
+
+    /** @param manifest the ingress-nginx example whose annotations the protected location renders */
+    static ProxyProcess start(Path manifest, Path dir, String listenHost, int port, int publicPort, int internalPort, int upstreamPort)
+            throws Exception {
+        IngressNginxAnnotations annotations = IngressNginxAnnotations.of(manifest);
         Path nginx = RequiredBinary.find("nginx", "nginx");
         Path modules = Path.of("/usr/lib/nginx/modules");
         if (!Files.exists(modules.resolve("ngx_http_set_misc_module.so"))) {
@@ -31,7 +42,9 @@ final class NginxIngress {
                 "SIGNIN_URL", "http://$http_host/oauth2/start",
                 "AUTH_PUBLIC", "127.0.0.1:" + publicPort,
                 "AUTH_INTERNAL", "127.0.0.1:" + internalPort,
-                "UPSTREAM", "127.0.0.1:" + upstreamPort)));
+                "UPSTREAM", "127.0.0.1:" + upstreamPort,
+                "AUTH_RESPONSE_HEADERS", annotations.authResponseHeaderLines().stripTrailing(),
+                "CONFIGURATION_SNIPPET", annotations.configurationSnippet())));
         return ProxyProcess.start(List.of(nginx.toString(), "-p", dir.toAbsolutePath().toString(), "-c", conf.toAbsolutePath().toString(),
                 "-e", dir.resolve("error.log").toAbsolutePath().toString()), dir, port, Map.of());
     }

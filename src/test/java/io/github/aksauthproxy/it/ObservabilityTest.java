@@ -255,6 +255,50 @@ class ObservabilityTest {
         assertThat(metrics()).containsEntry(series("aks_auth_proxy_ratelimit_exceeded_total", "limit", "sign_in"), 2.0);
     }
 
+    /** Starts a sign-in with this X-Real-IP; returns the status and, for a 429, the audited client_ip. */
+    private HttpResponse<String> startFrom(String realIp) {
+        TestBrowser b = browser("req-ip");
+        b.headers.put("X-Real-IP", realIp);
+        return b.get(service.start("/"));
+    }
+
+    private static String auditedClientIp(AuditCapture audit) {
+        List<JsonObject> limited = audit.lines().stream().filter(l -> "ratelimit.exceeded".equals(l.getString("event"))).toList();
+        assertThat(limited).hasSize(1);
+        assertThat(limited.get(0).getString("limit")).isEqualTo("sign_in");
+        return limited.get(0).getString("client_ip");
+    }
+
+    @Test
+    void xRealIpFromAPeerOutsideTheTrustedProxiesIsIgnoredForTheSignInLimitAndTheAudit() throws Exception {
+        start(Map.of("AKS_AUTH_PROXY_TRUSTED_PROXIES", "10.244.0.0/16", "AKS_AUTH_PROXY_SIGN_IN_RATE_BURST", "1"));
+        try (AuditCapture audit = new AuditCapture()) {
+            assertThat(startFrom("203.0.113.7").statusCode()).isEqualTo(302);
+            HttpResponse<String> limited = startFrom("203.0.113.8");
+            assertThat(limited.statusCode()).as("one bucket: the peer's").isEqualTo(429);
+            assertThat(limited.headers().firstValue("Retry-After")).hasValue("6");
+            assertThat(auditedClientIp(audit)).isEqualTo("127.0.0.1");
+        }
+    }
+
+    @Test
+    void xRealIpThatIsNotAFullAddressLiteralFallsBackToThePeerAddress() throws Exception {
+        start(Map.of("AKS_AUTH_PROXY_SIGN_IN_RATE_BURST", "1"));
+        try (AuditCapture audit = new AuditCapture()) {
+            // InetAddress reads 167772161 as 10.0.0.1 and 10.1 as 10.0.0.1: neither is an address a proxy writes.
+            assertThat(startFrom("167772161").statusCode()).isEqualTo(302);
+            HttpResponse<String> limited = startFrom("10.1");
+            assertThat(limited.statusCode()).as("one bucket: the peer's").isEqualTo(429);
+            assertThat(auditedClientIp(audit)).isEqualTo("127.0.0.1");
+        }
+        service.clock.advance(Duration.ofMinutes(1));
+        try (AuditCapture audit = new AuditCapture()) {
+            assertThat(startFrom("999.1.1.1").statusCode()).isEqualTo(302);
+            assertThat(startFrom("1.2.3.4.5").statusCode()).isEqualTo(429);
+            assertThat(auditedClientIp(audit)).isEqualTo("127.0.0.1");
+        }
+    }
+
     private static List<String> fields(List<String> who, List<String> specific, List<String> request) {
         List<String> all = new java.util.ArrayList<>(List.of("time", "level", "logger", "event"));
         all.addAll(who);

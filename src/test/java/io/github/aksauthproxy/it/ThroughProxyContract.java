@@ -48,6 +48,12 @@ abstract class ThroughProxyContract {
     /** The request headers a browser sends (Caddy needs Accept: text/html to redirect to sign-in). */
     abstract Map<String, String> browserHeaders();
 
+    /**
+     * True when the proxy removes the service's cookies one by one whatever their number (Caddy's regex replaces
+     * every match); false when, past a fixed number, it drops the whole Cookie header instead (nginx).
+     */
+    abstract boolean stripsAnyNumberOfCookiesExactly();
+
     /** How the proxy answers a request whose Cookie header alone is 40 KB. */
     abstract int oversizedCookieStatus();
 
@@ -156,6 +162,99 @@ abstract class ThroughProxyContract {
         assertThat(seen.encode()).doesNotContain("mallory").doesNotContain("forged").doesNotContain("cluster-admins");
     }
 
+    /**
+     * A client's own X-Real-IP is overwritten by the proxy with the connection's address on every route, so it
+     * cannot spread its sign-ins over invented addresses, put one into the audit trail, or show one to the app.
+     * The service trusts the proxy (AKS_AUTH_PROXY_TRUSTED_PROXIES), as the README says to.
+     */
+    @Test
+    void aClientsOwnXRealIpNeitherEscapesTheSignInLimitNorReachesTheAuditOrTheApp() {
+        clock.advance(Duration.ofMinutes(3));
+        try (AuditCapture audit = new AuditCapture()) {
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> started = browser().get(proxy.url + "/oauth2/start?rd=/app", Map.of("X-Real-IP", "203.0.113." + i));
+                assertThat(started.statusCode()).as("sign-in %d of the burst of 20", i).isEqualTo(302);
+            }
+            HttpResponse<String> limited = browser().get(proxy.url + "/oauth2/start?rd=/app", Map.of("X-Real-IP", "198.51.100.1"));
+            assertThat(limited.statusCode()).isEqualTo(429);
+            assertThat(limited.headers().firstValue("Retry-After")).hasValue("6");
+            List<JsonObject> lines = audit.lines();
+            assertThat(lines).extracting(l -> l.getString("event")).containsExactly("ratelimit.exceeded");
+            assertThat(lines.get(0).getString("client_ip")).isEqualTo("127.0.0.1");
+        } finally {
+            // A full bucket again for the other tests' sign-ins.
+            clock.advance(Duration.ofMinutes(3));
+        }
+
+        try (AuditCapture audit = new AuditCapture()) {
+            TestBrowser b = browser();
+            b.headers.put("X-Real-IP", "203.0.113.99");
+            assertThat(b.follow(proxy.url + "/app").statusCode()).isEqualTo(200);
+            assertThat(audit.lines()).filteredOn(l -> "login.success".equals(l.getString("event"))).singleElement()
+                    .satisfies(l -> assertThat(l.getString("client_ip")).isEqualTo("127.0.0.1"));
+            JsonObject seen = echoed(b.get(proxy.url + "/app"));
+            assertThat(EchoUpstream.header(seen, "X-Real-IP")).containsExactly("127.0.0.1");
+        }
+    }
+
+    /**
+     * The names of the identity headers the service sets on a 200 (asked directly, as the proxy does), each in every
+     * spelling of its separators as hyphen or underscore, in varying case, with a value naming it. CGI/WSGI-style
+     * apps read {@code X_Auth_Request_User} and {@code X-Auth_Request-User} as {@code X-Auth-Request-User}.
+     */
+    Map<String, String> everySpellingOfEveryIdentityHeader(TestBrowser signedIn) {
+        HttpResponse<String> answer = signedIn.get(service.auth());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        List<String> names = answer.headers().map().keySet().stream().filter(n -> n.regionMatches(true, 0, "X-Auth-Request-", 0, 15))
+                .sorted().toList();
+        assertThat(names).hasSize(7);
+        Map<String, String> forged = new java.util.LinkedHashMap<>();
+        forged.put("Authorization", "Bearer forged-authorization");
+        int n = 0;
+        for (String name : names) {
+            String[] words = name.split("-");
+            for (int underscores = 0; underscores < 1 << (words.length - 1); underscores++) {
+                StringBuilder spelled = new StringBuilder(words[0]);
+                for (int i = 1; i < words.length; i++) {
+                    spelled.append((underscores >> (i - 1) & 1) == 0 ? '-' : '_').append(words[i]);
+                }
+                String cased = switch (n % 3) {
+                    case 0 -> spelled.toString();
+                    case 1 -> spelled.toString().toLowerCase(java.util.Locale.ROOT);
+                    default -> spelled.toString().toUpperCase(java.util.Locale.ROOT);
+                };
+                forged.put(cased, "forged-" + n++ + "-" + cased);
+            }
+        }
+        return forged;
+    }
+
+    /** Through {@code proxyUrl}, a signed-in request carrying every forged spelling reaches the app with none of them. */
+    void noForgedSpellingReachesTheApp(TestBrowser signedIn, String proxyUrl) {
+        Map<String, String> forged = everySpellingOfEveryIdentityHeader(signedIn);
+        assertThat(forged).hasSizeGreaterThan(70);
+        JsonObject seen = echoed(signedIn.get(proxyUrl + "/app", forged));
+        assertThat(EchoUpstream.header(seen, "Authorization")).singleElement().satisfies(v -> assertThat(v).startsWith("Bearer ey"));
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-User")).containsExactly("alice@contoso.example");
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-Preferred-Username")).containsExactly("alice@contoso.example");
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-Oid")).containsExactly(EntraStandIn.ALICE.oid());
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-Tid")).containsExactly(EntraStandIn.TENANT);
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-Access-Token")).isEmpty();
+        assertThat(EchoUpstream.headerNames(seen)).noneMatch(h -> h.contains("_"));
+        assertThat(seen.encode()).doesNotContain("forged");
+    }
+
+    @Test
+    void noSpellingOfAnyIdentityHeaderAClientForgesReachesTheApp() {
+        TestBrowser anonymous = browser();
+        int before = echo.requests().size();
+        TestBrowser b = signedIn("/app");
+        Map<String, String> forged = everySpellingOfEveryIdentityHeader(b);
+        assertThat(anonymous.get(proxy.url + "/app", forged).statusCode()).isIn(302, 401);
+        assertThat(echo.requests()).hasSize(before + 1);
+        noForgedSpellingReachesTheApp(b, proxy.url);
+    }
+
     @Test
     void aksTokenOfAUserIn200GroupsPassesThrough() throws Exception {
         List<String> groups = IntStream.range(0, 200).mapToObj(i -> String.format("%08x-1111-2222-3333-%012d", i, i)).toList();
@@ -234,6 +333,76 @@ abstract class ThroughProxyContract {
         assertThat(cookieHeaders).hasSize(1);
         List<String> cookies = List.of(cookieHeaders.get(0).split(";\\s*"));
         assertThat(cookies).containsExactly("theme=dark", "my-aks-auth-proxy-pref=keep=me", "zz=last");
+    }
+
+    /**
+     * The most cookies of the service a real browser holds at once: a session of a user in 200 groups in three
+     * chunks, its -seen activity stamp, and three sign-ins started in other tabs and never finished; each one
+     * between two of the app's own cookies. The app gets exactly its own cookies, in order.
+     */
+    @Test
+    void appReceivesNoneOfTheServicesCookiesInTheLargestSessionAndOnlyItsOwnInOrder() {
+        // Entra puts at most 200 groups in an ID token; random ids, as real ones are, do not compress away. Entra's
+        // refresh token has about 1,800 characters, the stand-in's far fewer: a display name of that length puts the
+        // same bytes into the session.
+        List<String> groups = IntStream.range(0, 200).mapToObj(i -> java.util.UUID.randomUUID().toString()).toList();
+        byte[] random = new byte[1350];
+        new java.security.SecureRandom().nextBytes(random);
+        String entraSizedFiller = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        idp.claims.signInAs(new EntraShapedTokenCallback.User("99999999-8888-7777-6666-555555555555", "grace@contoso.example",
+                "Grace " + entraSizedFiller, groups));
+        TestBrowser b = browser();
+        for (int tab = 0; tab < 3; tab++) {
+            assertThat(b.get(proxy.url + "/oauth2/start?rd=/app/tab" + tab).statusCode()).isEqualTo(302);
+        }
+        assertThat(b.follow(proxy.url + "/app").statusCode()).isEqualTo(200);
+        clock.advance(Duration.ofMinutes(8));
+        assertThat(b.get(service.auth()).statusCode()).as("renews the activity stamp").isEqualTo(200);
+        List<String> own = List.copyOf(b.cookies.keySet());
+        assertThat(own).contains(SESSION + "_0", SESSION + "_1", SESSION + "_2", SESSION + "-seen")
+                .filteredOn(n -> n.startsWith(SESSION + "-login-")).hasSize(3);
+        assertThat(own).hasSize(7);
+
+        Map<String, String> interleaved = new java.util.LinkedHashMap<>();
+        List<String> appCookies = new java.util.ArrayList<>();
+        for (int i = 0; i < own.size(); i++) {
+            interleaved.put("app" + i, "v" + i);
+            appCookies.add("app" + i + "=v" + i);
+            interleaved.put(own.get(i), b.cookies.get(own.get(i)));
+        }
+        interleaved.put("last", "z");
+        appCookies.add("last=z");
+        b.cookies.clear();
+        b.cookies.putAll(interleaved);
+
+        JsonObject seen = echoed(b.get(proxy.url + "/app"));
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-User")).containsExactly("grace@contoso.example");
+        assertThat(EchoUpstream.header(seen, "Cookie")).singleElement()
+                .satisfies(cookie -> assertThat(cookie.split(";\\s*")).containsExactlyElementsOf(appCookies));
+    }
+
+    /**
+     * Cookies named like the service's but planted by someone else (a sibling subdomain can set cookies for the
+     * parent domain), more than any real browser holds, each between two of the app's: none reaches the app.
+     */
+    @Test
+    void anyNumberOfCookiesNamedLikeTheServicesNeverReachesTheApp() {
+        TestBrowser b = signedIn("/app");
+        Map<String, String> session = Map.copyOf(b.cookies);
+        b.cookies.clear();
+        List<String> appCookies = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            b.cookies.put("app" + i, "v" + i);
+            appCookies.add("app" + i + "=v" + i);
+            b.cookies.put((i % 2 == 0 ? "aks-auth-proxy-planted" : SESSION + "-planted") + i, "x" + i);
+        }
+        b.cookies.putAll(session);
+        JsonObject seen = echoed(b.get(proxy.url + "/app"));
+        List<String> received = EchoUpstream.header(seen, "Cookie").stream().flatMap(h -> List.of(h.split(";\\s*")).stream()).toList();
+        assertThat(received).allSatisfy(c -> assertThat(appCookies).contains(c));
+        if (stripsAnyNumberOfCookiesExactly()) {
+            assertThat(received).containsExactlyElementsOf(appCookies);
+        }
     }
 
     @Test
