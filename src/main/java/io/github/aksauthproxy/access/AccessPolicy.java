@@ -28,14 +28,16 @@ public final class AccessPolicy {
     private static final CompletableFuture<AccessDecision> OPEN = CompletableFuture.completedFuture(AccessDecision.OPEN);
 
     private final Optional<KubernetesApi> kube;
+    private final HomeTenant homeTenant;
     private final Cache<Key, AccessDecision> decisions;
     private final Map<Key, CompletableFuture<AccessDecision>> inFlight = new ConcurrentHashMap<>();
 
     record Key(String subject, String profile) {
     }
 
-    public AccessPolicy(Optional<KubernetesApi> kube, Clock clock, Duration ttl) {
+    public AccessPolicy(Optional<KubernetesApi> kube, HomeTenant homeTenant, Clock clock, Duration ttl) {
         this.kube = kube;
+        this.homeTenant = homeTenant;
         this.decisions = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(ttl)
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
     }
@@ -50,7 +52,7 @@ public final class AccessPolicy {
         if (profile.open()) {
             return OPEN;
         }
-        Optional<String> unmet = IdentityRules.unmet(profile.allow(), subject);
+        Optional<String> unmet = IdentityRules.unmet(profile.allow(), subject, homeTenant.id());
         if (unmet.isPresent()) {
             return CompletableFuture.completedFuture(new AccessDecision(Outcome.DENIED, unmet.get()));
         }

@@ -119,7 +119,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     }
 
     static Subject subject(Session s) {
-        return new Subject(s.id(), s.oid(), s.tid(), java.util.Arrays.asList(s.user(), s.email()), s.groups());
+        return new Subject(s.id(), s.oid(), s.tid(), s.principalName(), s.email(), s.emailVerified(), s.groups());
     }
 
     private void admit(RoutingContext ctx, Session session, Profile profile, SessionStore.Loaded loaded, AccessDecision decision) {

@@ -79,24 +79,15 @@ public final class BearerTokenValidator {
         JWTClaimsSet claims = Rs256Processors.process(processor(), token, "the bearer token");
         try {
             String oid = claims.getStringClaim("oid");
-            String user = first(claims, "preferred_username", "upn", "unique_name");
+            String user = EntraClaims.first(claims, "preferred_username", "upn", "unique_name");
             List<String> groups = claims.getStringListClaim("groups");
             String email = claims.getStringClaim("email");
-            return new BearerIdentity(oid, claims.getStringClaim("tid"), user == null ? oid : user, email == null ? "" : email,
-                    groups == null ? List.of() : groups);
+            return new BearerIdentity(oid, claims.getStringClaim("tid"), user.isEmpty() ? oid : user, email == null ? "" : email,
+                    groups == null ? List.of() : groups, EntraClaims.first(claims, "upn", "preferred_username"),
+                    EntraClaims.emailDomainVerified(claims));
         } catch (ParseException e) {
             throw new IdTokenRejectedException("a bearer token claim has the wrong type: " + e.getMessage());
         }
-    }
-
-    private static String first(JWTClaimsSet claims, String... names) throws ParseException {
-        for (String n : names) {
-            String v = claims.getStringClaim(n);
-            if (v != null && !v.isBlank()) {
-                return v;
-            }
-        }
-        return null;
     }
 
     private DefaultJWTProcessor<SecurityContext> processor() throws OidcUnavailableException {
