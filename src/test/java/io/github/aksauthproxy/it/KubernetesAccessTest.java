@@ -151,6 +151,46 @@ class KubernetesAccessTest {
     }
 
     @Test
+    void apiServerRefusingTheUsersTokenIsADenialEvenWithOnErrorAllow() throws Exception {
+        for (int refused : new int[] {401, 403}) {
+            kube.reset();
+            kube.expect().post().withPath(SSAR).andReturn(refused, Map.of("apiVersion", "v1", "kind", "Status", "status", "Failure",
+                    "code", refused)).always();
+            TestBrowser b = signIn();
+            try (LogCapture logs = new LogCapture()) {
+                HttpResponse<String> r = b.get(service.auth() + "?profile=lenient");
+                assertThat(r.statusCode()).as("%d", refused).isEqualTo(403);
+                assertThat(r.body()).isEqualTo("forbidden");
+                assertThat(r.headers().firstValue("Authorization")).isEmpty();
+                assertThat(logs.lines()).anyMatch(l -> l.contains("event=access.denied") && l.contains("profile=lenient")
+                        && l.contains("the API server refuses the user's AKS token (" + refused + ")"));
+            }
+        }
+    }
+
+    @Test
+    void apiServerErrorLetsOnErrorAllowPassAndFailsClosedOtherwise() throws Exception {
+        kube.expect().post().withPath(SSAR).andReturn(500, Map.of("apiVersion", "v1", "kind", "Status", "status", "Failure", "code", 500))
+                .always();
+        TestBrowser b = signIn();
+        assertThat(b.get(service.auth() + "?profile=lenient").statusCode()).isEqualTo(200);
+        HttpResponse<String> strict = b.get(service.auth() + "?profile=grafana");
+        assertThat(strict.statusCode()).isEqualTo(503);
+        assertThat(strict.headers().firstValue("Retry-After")).hasValue("5");
+    }
+
+    @Test
+    void apiServerAnswerThatIsNoReviewFailsClosedEvenWithOnErrorAllow() throws Exception {
+        kube.expect().post().withPath(SSAR).andReturn(201, Map.of("apiVersion", "authorization.k8s.io/v1", "kind", "SelfSubjectAccessReview"))
+                .always();
+        TestBrowser b = signIn();
+        HttpResponse<String> r = b.get(service.auth() + "?profile=lenient");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(r.headers().firstValue("Authorization")).isEmpty();
+    }
+
+    @Test
     void whoamiShowsTheUserTheClusterIdentityAndEachProfileVerdictButNoToken() throws Exception {
         answerAccessReviews(false, "");
         kube.expect().post().withPath(SSR).andReturn(201, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "SelfSubjectReview",
