@@ -554,6 +554,13 @@ public final class ConfigLoader {
                         + "(plain http is allowed only for localhost)");
                 return null;
             }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+                // The review paths are appended to the URL's own path; a query, fragment or credentials have no place (and the
+                // value is not repeated here, as it may hold a password).
+                problem(Setting.AKS_AUTH_PROXY_KUBERNETES_API_URL, "has a query, fragment or user name; give the API server's "
+                        + "address, with the path of a prefixed API proxy if there is one, like https://rancher.example.com/k8s/clusters/c-m-abc12");
+                return null;
+            }
             return uri;
         }).or(() -> value(Setting.KUBERNETES_SERVICE_HOST).flatMap(host -> {
             String port = value(Setting.KUBERNETES_SERVICE_PORT).orElse("443");

@@ -39,7 +39,7 @@ public enum Setting {
     AKS_AUTH_PROXY_SIDECAR_UPSTREAM_CA_FILE("`sidecar`: PEM file of CA certificates trusted for the upstream, in addition to the JVM's.", "none"),
     KUBERNETES_SERVICE_HOST("The in-cluster API server's address; with `KUBERNETES_SERVICE_PORT` it makes the default `AKS_AUTH_PROXY_KUBERNETES_API_URL`.", "set by Kubernetes in every pod"),
     KUBERNETES_SERVICE_PORT("The in-cluster API server's port.", "set by Kubernetes in every pod"),
-    AKS_AUTH_PROXY_KUBERNETES_API_URL("The Kubernetes API server asked for `/oauth2/whoami` and profile `rbac` checks, always with the user's own AKS token.", "`https://<KUBERNETES_SERVICE_HOST>:<KUBERNETES_SERVICE_PORT>` in a pod, else none"),
+    AKS_AUTH_PROXY_KUBERNETES_API_URL("The Kubernetes API server asked for `/oauth2/whoami` and profile `rbac` checks, always with the user's own AKS token; a path in it (an API server behind a prefixed proxy) is kept before each request's path.", "`https://<KUBERNETES_SERVICE_HOST>:<KUBERNETES_SERVICE_PORT>` in a pod, else none"),
     AKS_AUTH_PROXY_KUBERNETES_CA_FILE("PEM file of the API server's CA.", "`/var/run/secrets/kubernetes.io/serviceaccount/ca.crt` when it exists, else the JVM's trust store"),
     AKS_AUTH_PROXY_ACCESS_DECISION_TTL("How long a profile's RBAC decision for one session or bearer token is reused, like `60s` or `5m` (1s to 1h).", "`60s`"),
     AKS_AUTH_PROXY_BEARER_AUDIENCES("Comma-separated `aud` values a client's own bearer token may carry; a GUID also accepts its `api://<GUID>` form.", "the AKS server app id (`AKS_SERVER_APP_ID`)"),

@@ -98,7 +98,7 @@ public final class KubernetesApi implements AutoCloseable {
 
     private <T> CompletableFuture<T> post(String path, String userToken, Object body, Class<T> type) {
         HttpRequest request = http.newHttpRequestBuilder()
-                .uri(apiUrl.resolve(path))
+                .uri(endpoint(path))
                 .post("application/json", json.asJson(body).getBytes(StandardCharsets.UTF_8))
                 .setHeader("Authorization", "Bearer " + userToken)
                 .setHeader("Accept", "application/json")
@@ -131,6 +131,15 @@ public final class KubernetesApi implements AutoCloseable {
                 throw new KubernetesFailure(Kind.UNEXPECTED_ANSWER, "the API server's answer to " + path + " is not a " + type.getSimpleName());
             }
         });
+    }
+
+    /**
+     * The API server's URL with {@code path} appended. {@code URI.resolve} would replace a path the configured URL has
+     * (an API server reached through a prefixed proxy, like Rancher's {@code /k8s/clusters/<id>}) with {@code path}.
+     */
+    URI endpoint(String path) {
+        String base = apiUrl.toString();
+        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
     }
 
     private static KubernetesFailure unavailable(String path, Throwable error) {

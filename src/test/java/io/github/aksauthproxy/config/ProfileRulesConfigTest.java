@@ -115,6 +115,19 @@ class ProfileRulesConfigTest {
     }
 
     @Test
+    void kubernetesApiUrlKeepsItsPathAndRefusesWhatCannotBeKept() throws Exception {
+        Map<String, String> env = minimal();
+        env.put("AKS_AUTH_PROXY_KUBERNETES_API_URL", "https://rancher.example.com/k8s/clusters/c-m-abc12");
+        assertThat(ConfigLoader.load(env).cluster().apiUrl()).hasValue(URI.create("https://rancher.example.com/k8s/clusters/c-m-abc12"));
+        for (String unusable : new String[] {"https://k.example.com/api?x=1", "https://k.example.com/#top", "https://admin:hunter2@k.example.com"}) {
+            env.put("AKS_AUTH_PROXY_KUBERNETES_API_URL", unusable);
+            assertThat(ConfigLoaderTest.problems(env)).as(unusable).containsExactly("AKS_AUTH_PROXY_KUBERNETES_API_URL: has a query, "
+                    + "fragment or user name; give the API server's address, with the path of a prefixed API proxy if there is one, "
+                    + "like https://rancher.example.com/k8s/clusters/c-m-abc12");
+        }
+    }
+
+    @Test
     void duplicateKeysAreProblemsNamingTheProfileAndTheKey() throws Exception {
         Map<String, String> env = withProfiles("""
                 profiles:

@@ -191,6 +191,27 @@ class KubernetesAccessTest {
     }
 
     @Test
+    void apiUrlWithAPathKeepsItForEveryCall() throws Exception {
+        String prefix = "/clusters/one";
+        kube.expect().post().withPath(prefix + SSAR).andReturn(201, Map.of("apiVersion", "authorization.k8s.io/v1",
+                "kind", "SelfSubjectAccessReview", "status", Map.of("allowed", true))).always();
+        kube.expect().post().withPath(prefix + SSR).andReturn(201, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "SelfSubjectReview",
+                "status", Map.of("userInfo", Map.of("username", "alice@contoso.example")))).always();
+        try (ServiceUnderTest prefixed = ServiceUnderTest.start(idp, dir, clock, Map.of(
+                "AKS_AUTH_PROXY_CONFIG", dir.resolve("profiles.yaml").toString(),
+                "AKS_AUTH_PROXY_KUBERNETES_API_URL", "https://localhost:" + kube.getPort() + prefix + "/",
+                "AKS_AUTH_PROXY_KUBERNETES_CA_FILE", kube.getSelfSignedCertificate().certificatePath()))) {
+            TestBrowser b = new TestBrowser(idp.trust());
+            b.follow(prefixed.start("/"));
+            assertThat(b.get(prefixed.auth() + "?profile=grafana").statusCode()).isEqualTo(200);
+            assertThat(b.get(prefixed.publicUrl + "/oauth2/whoami").body())
+                    .contains("<th scope=\"row\">Kubernetes user</th><td>alice@contoso.example</td>");
+            assertThat(apiRequests()).extracting(RecordedRequest::getPath).contains(prefix + SSAR, prefix + SSR)
+                    .allMatch(path -> path.startsWith(prefix + "/apis/"));
+        }
+    }
+
+    @Test
     void whoamiShowsTheUserTheClusterIdentityAndEachProfileVerdictButNoToken() throws Exception {
         answerAccessReviews(false, "");
         kube.expect().post().withPath(SSR).andReturn(201, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "SelfSubjectReview",
