@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.aksauthproxy.config.CookieKey;
 import io.github.aksauthproxy.session.CookieCodec;
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -187,5 +188,25 @@ class ProfileRulesTest {
                 "email", "bob@contoso.example"), "bob-only")).isEqualTo(403);
         assertThat(bearerStatus(Map.of("tid", EntraStandIn.TENANT, "oid", MALLORY.oid(), "upn", "mallory@fabrikam.example",
                 "email", "bob@contoso.example", "xms_edov", true), "bob-only")).isEqualTo(200);
+    }
+
+    @Test
+    void profileNamedTwiceIs400AndTheLogSaysItWasNamedTwice() {
+        TestBrowser alice = signInAs(EntraStandIn.ALICE);
+        try (LogCapture logs = new LogCapture()) {
+            HttpResponse<String> r = alice.get(service.auth() + "?profile=aks&profile=our-tenant");
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.headers().firstValue("Authorization")).isEmpty();
+            assertThat(logs.lines()).filteredOn(l -> l.contains("event=auth.bad_profile")).singleElement().satisfies(l -> assertThat(l)
+                    .contains("profile=aks,our-tenant")
+                    .contains("reason=the auth-url names more than one profile (profile=...&profile=...); a request names one "
+                            + "profile at most, fix the ingress annotation")
+                    .doesNotContain("not configured"));
+        }
+        try (LogCapture logs = new LogCapture()) {
+            assertThat(alice.get(service.auth() + "?profile=nope").statusCode()).isEqualTo(400);
+            assertThat(logs.lines()).anyMatch(l -> l.contains("event=auth.bad_profile") && l.contains("profile=nope")
+                    && l.contains("reason=the auth-url names a profile that is not configured"));
+        }
     }
 }
