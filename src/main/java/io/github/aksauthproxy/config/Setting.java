@@ -43,7 +43,7 @@ public enum Setting {
     AKS_AUTH_PROXY_KUBERNETES_CA_FILE("PEM file of the API server's CA.", "`/var/run/secrets/kubernetes.io/serviceaccount/ca.crt` when it exists, else the JVM's trust store"),
     AKS_AUTH_PROXY_ACCESS_DECISION_TTL("How long a profile's RBAC decision for one session or bearer token is reused, like `60s` or `5m` (1s to 1h).", "`60s`"),
     AKS_AUTH_PROXY_BEARER_AUDIENCES("Comma-separated `aud` values a client's own bearer token may carry; a GUID also accepts its `api://<GUID>` form.", "the AKS server app id (`AKS_SERVER_APP_ID`)"),
-    AKS_AUTH_PROXY_BEARER_ISSUERS("Comma-separated `iss` values a client's own bearer token may carry; replaces the derived ones.", "the tenant's v2 issuer from discovery and its v1 issuer `https://sts.windows.net/<tenant id>/`"),
+    AKS_AUTH_PROXY_BEARER_ISSUERS("Comma-separated `iss` values a client's own bearer token may carry; replaces the derived ones.", "the tenant's issuer from discovery plus its cloud's v1 and v2 issuers (see Bearer passthrough)"),
     AKS_AUTH_PROXY_LOG_FORMAT("`json` (one JSON object per line) or `plain` (readable lines for local development).", "`json`"),
     AKS_AUTH_PROXY_TRUSTED_PROXIES("Comma-separated CIDRs (`10.244.0.0/16`, `fd00::/8`) of the reverse proxies whose `X-Real-IP` and `X-Forwarded-*` headers are believed; from any other peer they are ignored.", "none"),
     AKS_AUTH_PROXY_AUTH_RATE_BURST("Requests a user may make at once to `/oauth2/auth`, per profile; `0` switches the limit off.", "`300`"),
