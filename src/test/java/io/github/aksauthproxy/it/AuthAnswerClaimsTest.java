@@ -32,25 +32,13 @@ class AuthAnswerClaimsTest {
         idp.close();
     }
 
-    private static TestBrowser signInAs(ServiceUnderTest on, EntraShapedTokenCallback.User user) {
-        idp.claims.signInAs(user);
-        try {
-            TestBrowser b = new TestBrowser(idp.trust());
-            b.follow(on.start("/"));
-            assertThat(b.cookies).containsKey(SignInFlowTest.SESSION);
-            return b;
-        } finally {
-            idp.claims.signInAs(EntraStandIn.ALICE);
-        }
-    }
-
     private static List<String> groups(int count) {
         return IntStream.range(0, count).mapToObj(i -> "aaaaaaaa-0000-0000-0000-%012d".formatted(i)).toList();
     }
 
     @Test
     void anyPathBelowTheAuthEndpointIsAnsweredLikeTheEndpoint() {
-        TestBrowser alice = signInAs(service, EntraStandIn.ALICE);
+        TestBrowser alice = service.signedInAs(idp, EntraStandIn.ALICE);
         HttpResponse<String> plain = alice.get(service.auth());
         HttpResponse<String> below = alice.get(service.auth() + "/api/v1/namespaces?watch=1");
         assertThat(below.statusCode()).isEqualTo(200);
@@ -66,7 +54,7 @@ class AuthAnswerClaimsTest {
     void userHeaderIsTheObjectIdWhenTheTokenHasNoPreferredUsername() {
         EntraShapedTokenCallback.User nameless = new EntraShapedTokenCallback.User("12121212-2222-3333-4444-555555555555", null, "Nameless",
                 List.of()).with("preferred_username", null).with("upn", null);
-        HttpResponse<String> r = signInAs(service, nameless).get(service.auth());
+        HttpResponse<String> r = service.signedInAs(idp, nameless).get(service.auth());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("X-Auth-Request-User")).hasValue("12121212-2222-3333-4444-555555555555");
         assertThat(r.headers().firstValue("X-Auth-Request-Preferred-Username")).hasValue("12121212-2222-3333-4444-555555555555");
@@ -75,7 +63,7 @@ class AuthAnswerClaimsTest {
     @Test
     void groupsHeaderHoldsAtMostTheDocumentedDefaultOfAHundredGroups() {
         List<String> many = groups(101);
-        HttpResponse<String> r = signInAs(service, new EntraShapedTokenCallback.User("13131313-2222-3333-4444-555555555555",
+        HttpResponse<String> r = service.signedInAs(idp, new EntraShapedTokenCallback.User("13131313-2222-3333-4444-555555555555",
                 "many@contoso.example", "Many", many)).get(service.auth());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("X-Auth-Request-Groups")).hasValue(String.join(",", many.subList(0, 100)));
@@ -86,7 +74,7 @@ class AuthAnswerClaimsTest {
         try (ServiceUnderTest capped = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()),
                 Map.of("AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT", "2"))) {
             List<String> three = groups(3);
-            HttpResponse<String> r = signInAs(capped, new EntraShapedTokenCallback.User("14141414-2222-3333-4444-555555555555",
+            HttpResponse<String> r = capped.signedInAs(idp, new EntraShapedTokenCallback.User("14141414-2222-3333-4444-555555555555",
                     "three@contoso.example", "Three", three)).get(capped.auth());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("X-Auth-Request-Groups")).hasValue(three.get(0) + "," + three.get(1));

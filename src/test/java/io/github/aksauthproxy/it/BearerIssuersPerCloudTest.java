@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,8 +43,7 @@ class BearerIssuersPerCloudTest {
                     .put("issuer", "https://" + path[1] + "/" + path[2] + "/v2.0")
                     .put("jwks_uri", idp.server.jwksUrl(T + "/oauth2/v2.0").toString()).encode());
         });
-        caFile = dir.resolve("idp-and-discovery-ca.pem");
-        Files.writeString(caFile, Files.readString(idp.writeCaFile(dir)) + Files.readString(discovery.caFile()));
+        caFile = idp.writeCaFile(dir, discovery);
     }
 
     @AfterAll

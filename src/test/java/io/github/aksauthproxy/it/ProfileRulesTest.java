@@ -58,12 +58,7 @@ class ProfileRulesTest {
     }
 
     private static TestBrowser signInAs(EntraShapedTokenCallback.User user) {
-        idp.claims.signInAs(user);
-        TestBrowser b = new TestBrowser(idp.trust());
-        b.follow(service.start("/"));
-        idp.claims.signInAs(EntraStandIn.ALICE);
-        assertThat(b.cookies).containsKey(SignInFlowTest.SESSION);
-        return b;
+        return service.signedInAs(idp, user);
     }
 
     private static int status(TestBrowser b, String profile) {

@@ -99,8 +99,7 @@ class ReadinessTest {
         String jwks = "https://127.0.0.1:" + closed + "/" + EntraStandIn.TENANT + "/discovery/v2.0/keys";
         try (LoopbackHttpsServer discovery = new LoopbackHttpsServer((req, got) -> req.response().putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("issuer", idp.issuer()).put("jwks_uri", jwks).encode()))) {
-            Path ca = dir.resolve("idp-and-discovery-ca.pem");
-            Files.writeString(ca, Files.readString(idp.writeCaFile(dir)) + Files.readString(discovery.caFile()));
+            Path ca = idp.writeCaFile(dir, discovery);
             service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), Map.of(
                     "AKS_AUTH_PROXY_OIDC_DISCOVERY_URL", discovery.url() + "/" + EntraStandIn.TENANT + "/v2.0/.well-known/openid-configuration",
                     "AKS_AUTH_PROXY_IDP_CA_FILE", ca.toString()));
