@@ -6,6 +6,8 @@ import io.github.aksauthproxy.access.AccessDecision.Outcome;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.config.RbacRequirement;
 import io.github.aksauthproxy.kube.AccessReview;
+import io.github.aksauthproxy.kube.KubernetesFailure;
+import io.github.aksauthproxy.kube.KubernetesFailure.Kind;
 import io.github.aksauthproxy.kube.KubernetesApi;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,21 +23,24 @@ import java.util.function.Supplier;
  * Decides whether a subject may use a profile: first the profile's {@code allow} rules (in memory), then, when the
  * profile has an {@code rbac} rule, a SelfSubjectAccessReview made with the subject's own AKS token. RBAC answers
  * are kept per subject and profile for a short while, so the warm path asks nothing; concurrent misses for one
- * key share one review. An API server that cannot answer fails closed ({@link Outcome#UNAVAILABLE}) unless the
- * profile says {@code on_error: allow}; such answers are not kept.
+ * key share one review. An API server that cannot answer (unreachable, timed out, 5xx) fails closed
+ * ({@link Outcome#UNAVAILABLE}) unless the profile says {@code on_error: allow}; one that refuses the user's token
+ * (401/403) denies; any other answer fails closed whatever the profile says. Only the API server's decisions are kept.
  */
 public final class AccessPolicy {
     private static final CompletableFuture<AccessDecision> OPEN = CompletableFuture.completedFuture(AccessDecision.OPEN);
 
     private final Optional<KubernetesApi> kube;
+    private final HomeTenant homeTenant;
     private final Cache<Key, AccessDecision> decisions;
     private final Map<Key, CompletableFuture<AccessDecision>> inFlight = new ConcurrentHashMap<>();
 
     record Key(String subject, String profile) {
     }
 
-    public AccessPolicy(Optional<KubernetesApi> kube, Clock clock, Duration ttl) {
+    public AccessPolicy(Optional<KubernetesApi> kube, HomeTenant homeTenant, Clock clock, Duration ttl) {
         this.kube = kube;
+        this.homeTenant = homeTenant;
         this.decisions = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(ttl)
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
     }
@@ -50,7 +55,7 @@ public final class AccessPolicy {
         if (profile.open()) {
             return OPEN;
         }
-        Optional<String> unmet = IdentityRules.unmet(profile.allow(), subject);
+        Optional<String> unmet = IdentityRules.unmet(profile.allow(), subject, homeTenant.id());
         if (unmet.isPresent()) {
             return CompletableFuture.completedFuture(new AccessDecision(Outcome.DENIED, unmet.get()));
         }
@@ -93,7 +98,13 @@ public final class AccessPolicy {
         return aksToken.get().thenCompose(token -> kube.get().mayI(token, rbac).handle((AccessReview review, Throwable error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                return unanswered(rbac, cause.getMessage());
+                Kind kind = cause instanceof KubernetesFailure f ? f.kind() : Kind.UNEXPECTED_ANSWER;
+                return switch (kind) {
+                    // A token the API server refuses is a denial: on_error: allow must not turn it into a pass.
+                    case TOKEN_REFUSED -> new Reviewed(new AccessDecision(Outcome.DENIED, cause.getMessage()), true);
+                    case UNREACHABLE -> unanswered(rbac, cause.getMessage());
+                    case UNEXPECTED_ANSWER -> new Reviewed(new AccessDecision(Outcome.UNAVAILABLE, String.valueOf(cause.getMessage())), false);
+                };
             }
             return new Reviewed(review.allowed()
                     ? new AccessDecision(Outcome.ALLOWED, "AKS RBAC allows " + rbac.describe())

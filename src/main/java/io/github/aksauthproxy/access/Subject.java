@@ -3,14 +3,18 @@ package io.github.aksauthproxy.access;
 import java.util.List;
 
 /**
- * Whom an access decision is about: a signed-in session or a bearer token's owner.
+ * Whom an access decision is about: a signed-in session or a bearer token's owner, as the token stated it. Which of
+ * the addresses an address or domain rule may match is for {@link IdentityRules} to say.
  *
  * @param cacheKey keys cached decisions: the session id, or a hash of the bearer token; never logged
- * @param addresses UPN/preferred_username and e-mail as the token stated them (rules check their shape)
+ * @param upn the user principal name: the {@code upn} claim, else {@code preferred_username}; empty when neither
+ * @param email the {@code email} claim, empty when absent
+ * @param emailVerified Entra marks the domain of {@code email} verified ({@code xms_edov})
  */
-public record Subject(String cacheKey, String oid, String tid, List<String> addresses, List<String> groups) {
+public record Subject(String cacheKey, String oid, String tid, String upn, String email, boolean emailVerified, List<String> groups) {
     public Subject {
-        addresses = addresses.stream().filter(a -> a != null && !a.isEmpty()).toList();
+        upn = upn == null ? "" : upn;
+        email = email == null ? "" : email;
         groups = List.copyOf(groups);
     }
 }

@@ -1,7 +1,6 @@
 package io.github.aksauthproxy.config;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
@@ -377,6 +373,11 @@ public final class ConfigLoader {
         List<CookieKey> keys = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         String[] parts = v.get().split(",");
+        if (Arrays.stream(parts).allMatch(String::isBlank)) {
+            // "," is set but names no key: the service could not encrypt a cookie, so it is as wrong as unset.
+            problem(Setting.AKS_AUTH_PROXY_COOKIE_SECRETS, "holds no key; set one or more comma-separated keys made with `aks-auth-proxy keygen`");
+            return List.of();
+        }
         for (int i = 0; i < parts.length; i++) {
             String part = parts[i].trim();
             byte[] key = decodeBase64(part);
@@ -458,9 +459,10 @@ public final class ConfigLoader {
         if (file.isEmpty()) {
             return Map.copyOf(profiles);
         }
+        String where = file.get();
         Object root;
-        try (Reader reader = Files.newBufferedReader(Path.of(file.get()), StandardCharsets.UTF_8)) {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+        try {
+            root = ProfilesYaml.load(Files.readString(Path.of(file.get()), StandardCharsets.UTF_8), where, problems);
         } catch (IOException e) {
             problem(Setting.AKS_AUTH_PROXY_CONFIG, "cannot read '" + file.get() + "' (" + e.getClass().getSimpleName() + ")");
             return Map.copyOf(profiles);
@@ -468,7 +470,6 @@ public final class ConfigLoader {
             problem(Setting.AKS_AUTH_PROXY_CONFIG, "'" + file.get() + "' is not valid YAML: " + firstLine(e.getMessage()));
             return Map.copyOf(profiles);
         }
-        String where = file.get();
         if (root == null) {
             return Map.copyOf(profiles);
         }
@@ -535,8 +536,8 @@ public final class ConfigLoader {
         if (!(browser instanceof Boolean)) {
             problems.add(new ConfigProblem(where, "'browser_redirect' must be true or false"));
         }
-        AllowRules allow = ProfileRulesParser.allow(where, map.get("allow"), problems);
-        Optional<RbacRequirement> rbac = ProfileRulesParser.rbac(where, map.get("rbac"), problems);
+        AllowRules allow = ProfileRulesParser.allow(where, map, problems);
+        Optional<RbacRequirement> rbac = ProfileRulesParser.rbac(where, map, problems);
         if (problems.size() > before) {
             return null;
         }
@@ -551,6 +552,13 @@ public final class ConfigLoader {
                     || ("http".equalsIgnoreCase(uri.getScheme()) && local))) {
                 problem(Setting.AKS_AUTH_PROXY_KUBERNETES_API_URL, "'" + v + "' is not an https URL like https://kubernetes.default.svc "
                         + "(plain http is allowed only for localhost)");
+                return null;
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+                // The review paths are appended to the URL's own path; a query, fragment or credentials have no place (and the
+                // value is not repeated here, as it may hold a password).
+                problem(Setting.AKS_AUTH_PROXY_KUBERNETES_API_URL, "has a query, fragment or user name; give the API server's "
+                        + "address, with the path of a prefixed API proxy if there is one, like https://rancher.example.com/k8s/clusters/c-m-abc12");
                 return null;
             }
             return uri;

@@ -10,7 +10,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
-/** The {@code allow} and {@code rbac} keys of a profile in the YAML file, strictly: unknown keys are problems. */
+/**
+ * The {@code allow} and {@code rbac} keys of a profile in the YAML file, strictly: unknown keys are problems, and so
+ * is a rule that says nothing (an empty {@code allow} or list would let everyone in, where its author meant to let
+ * someone in).
+ */
 final class ProfileRulesParser {
     private static final Pattern GUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Pattern DOMAIN = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+");
@@ -22,14 +26,24 @@ final class ProfileRulesParser {
     private ProfileRulesParser() {
     }
 
-    static AllowRules allow(String where, Object value, List<ConfigProblem> problems) {
-        if (value == null) {
+    /** The profile's {@code allow} rules; {@link AllowRules#ANYONE} when it has none (or they are wrong). */
+    static AllowRules allow(String where, Map<?, ?> profile, List<ConfigProblem> problems) {
+        if (!profile.containsKey("allow")) {
             return AllowRules.ANYONE;
         }
+        Object value = profile.get("allow");
         String at = where + ": allow";
-        if (!(value instanceof Map<?, ?> map)) {
+        if (value != null && !(value instanceof Map<?, ?>)) {
             problems.add(new ConfigProblem(at, "must be a mapping with tenants, groups and/or users"));
             return AllowRules.ANYONE;
+        }
+        Map<?, ?> map = value == null ? Map.of() : (Map<?, ?>) value;
+        if (ALLOW_KEYS.stream().allMatch(k -> map.get(k) == null || map.get(k) instanceof List<?> l && l.isEmpty())) {
+            problems.add(new ConfigProblem(at, "'allow' of profile '" + profile.get("name") + "' lists no tenant, group or user, which "
+                    + "would let everyone with a session in; list at least one, or remove 'allow'"));
+        } else {
+            ALLOW_KEYS.stream().sorted().filter(k -> map.get(k) instanceof List<?> l && l.isEmpty()).forEach(k -> problems.add(new ConfigProblem(
+                    at + "." + k, "is an empty list, which sets no condition; list at least one entry, or remove '" + k + "'")));
         }
         unknownKeys(at, map, ALLOW_KEYS, "'allow' has", problems);
         Set<String> tenants = guids(at + ".tenants", map.get("tenants"), "is not a tenant id; write the directory (tenant) id, a GUID", problems);
@@ -68,11 +82,18 @@ final class ProfileRulesParser {
         return (at == 0 || LOCAL_PART.matcher(rule.substring(0, at)).matches()) && DOMAIN.matcher(rule.substring(at + 1)).matches();
     }
 
-    static Optional<RbacRequirement> rbac(String where, Object value, List<ConfigProblem> problems) {
-        if (value == null) {
+    /** The profile's {@code rbac} rule, if it has one (and it is right). */
+    static Optional<RbacRequirement> rbac(String where, Map<?, ?> profile, List<ConfigProblem> problems) {
+        if (!profile.containsKey("rbac")) {
             return Optional.empty();
         }
+        Object value = profile.get("rbac");
         String at = where + ": rbac";
+        if (value == null) {
+            problems.add(new ConfigProblem(at, "'rbac' of profile '" + profile.get("name") + "' is empty; write a rule like {verb: get, "
+                    + "resource: services, subresource: proxy, namespace: monitoring, name: grafana}, or remove 'rbac'"));
+            return Optional.empty();
+        }
         if (!(value instanceof Map<?, ?> map)) {
             problems.add(new ConfigProblem(at, "must be a mapping like {verb: get, resource: services, subresource: proxy, "
                     + "namespace: monitoring, name: grafana}"));

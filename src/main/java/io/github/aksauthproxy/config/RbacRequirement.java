@@ -7,7 +7,8 @@ import java.util.Optional;
  * "may this user {@code verb} {@code resource/subresource} {@code name} in {@code namespace}?".
  *
  * @param group API group; empty for the core group
- * @param allowOnError {@code on_error: allow}: let users in when the API server cannot answer (default: 503)
+ * @param allowOnError {@code on_error: allow}: let users in when the API server cannot answer (unreachable, timed out,
+ *     5xx; default: 503); never when it refuses the user's token (401/403)
  */
 public record RbacRequirement(String verb, String group, String resource, Optional<String> subresource,
         Optional<String> namespace, Optional<String> name, boolean allowOnError) {

@@ -2,6 +2,7 @@ package io.github.aksauthproxy.http;
 
 import com.microsoft.aad.msal4j.IHttpClient;
 import io.github.aksauthproxy.access.AccessPolicy;
+import io.github.aksauthproxy.access.HomeTenant;
 import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.CredentialKind;
 import io.github.aksauthproxy.entra.EntraUserFlows;
@@ -13,6 +14,7 @@ import io.github.aksauthproxy.oidc.IdTokenValidator;
 import io.github.aksauthproxy.observe.AuditLog;
 import io.github.aksauthproxy.observe.ServiceMetrics;
 import io.github.aksauthproxy.oidc.OidcProvider;
+import io.github.aksauthproxy.oidc.ProviderMetadata;
 import io.github.aksauthproxy.ratelimit.TokenBucketLimiter;
 import io.github.aksauthproxy.redirect.RedirectValidator;
 import io.github.aksauthproxy.session.CookieCodec;
@@ -87,7 +89,8 @@ public final class AuthProxyServer {
         TokenService tokens = new TokenService(entra, clock, 200_000, events);
         RedirectValidator redirects = new RedirectValidator(config.allowedRedirectDomains(), config.insecureLocalDevelopment());
         this.kube = KubernetesApi.create(vertx, config.cluster());
-        AccessPolicy access = new AccessPolicy(kube, clock, config.cluster().decisionTtl());
+        AccessPolicy access = new AccessPolicy(kube, new HomeTenant(config.tenantId(), () -> oidc.cached().map(ProviderMetadata::issuer)),
+                clock, config.cluster().decisionTtl());
         BearerPassthrough bearer = new BearerPassthrough(new BearerTokenValidator(oidc, config.bearer(), clock), access,
                 config.groupsHeaderLimit());
 

@@ -73,8 +73,11 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         String profileName = named.isEmpty() ? Config.DEFAULT_PROFILE : named.get(0);
         Profile profile = config.profiles().get(profileName);
         if (profile == null || named.size() > 1) {
-            LOG.atError().addKeyValue("event", "auth.bad_profile").addKeyValue("profile", printable(profileName))
-                    .addKeyValue("reason", "the auth-url names a profile that is not configured; "
+            LOG.atError().addKeyValue("event", "auth.bad_profile").addKeyValue("profile", printable(String.join(",", named)))
+                    .addKeyValue("reason", named.size() > 1
+                            ? "the auth-url names more than one profile (profile=...&profile=...); a request names one profile at most, "
+                                    + "fix the ingress annotation"
+                            : "the auth-url names a profile that is not configured; "
                             + "fix the ingress annotation or add the profile to AKS_AUTH_PROXY_CONFIG").log();
             events.unknownProfile(ctx, profileName);
             plain(ctx.response(), 400, "unknown profile");
@@ -120,7 +123,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     }
 
     static Subject subject(Session s) {
-        return new Subject(s.id(), s.oid(), s.tid(), java.util.Arrays.asList(s.user(), s.email()), s.groups());
+        return new Subject(s.id(), s.oid(), s.tid(), s.principalName(), s.email(), s.emailVerified(), s.groups());
     }
 
     private void admit(RoutingContext ctx, Session session, Profile profile, SessionStore.Loaded loaded, AccessDecision decision) {

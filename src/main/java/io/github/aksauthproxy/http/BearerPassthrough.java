@@ -15,7 +15,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -63,7 +62,7 @@ final class BearerPassthrough {
                 return;
             }
             BearerIdentity id = validated.result();
-            Subject subject = new Subject("bearer:" + sha256(token), id.oid(), id.tid(), Arrays.asList(id.user(), id.email()), id.groups());
+            Subject subject = new Subject("bearer:" + sha256(token), id.oid(), id.tid(), id.upn(), id.email(), id.emailVerified(), id.groups());
             CompletableFuture<AccessDecision> decision = access.decide(profile, subject, () -> CompletableFuture.completedFuture(token));
             Future.fromCompletionStage(decision, ctx.vertx().getOrCreateContext()).onComplete(d -> {
                 if (d.failed() || !d.result().allowed()) {

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.utils.TokenRefreshInterceptor;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.github.aksauthproxy.config.ClusterAccess;
 import io.github.aksauthproxy.config.RbacRequirement;
+import io.github.aksauthproxy.kube.KubernetesFailure.Kind;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +71,7 @@ public final class KubernetesApi implements AutoCloseable {
         review.setKind("SelfSubjectReview");
         return post(SELF_SUBJECT_REVIEWS, userToken, review, SelfSubjectReview.class).thenApply(r -> {
             if (r.getStatus() == null || r.getStatus().getUserInfo() == null) {
-                throw new KubernetesUnavailableException("the SelfSubjectReview answer has no status.userInfo");
+                throw new KubernetesFailure(Kind.UNEXPECTED_ANSWER, "the SelfSubjectReview answer has no status.userInfo");
             }
             var info = r.getStatus().getUserInfo();
             return new ClusterIdentity(orEmpty(info.getUsername()), info.getGroups() == null ? List.of() : info.getGroups());
@@ -89,7 +90,7 @@ public final class KubernetesApi implements AutoCloseable {
                 .endSpec().build();
         return post(SELF_SUBJECT_ACCESS_REVIEWS, userToken, review, SelfSubjectAccessReview.class).thenApply(r -> {
             if (r.getStatus() == null || r.getStatus().getAllowed() == null) {
-                throw new KubernetesUnavailableException("the SelfSubjectAccessReview answer has no status.allowed");
+                throw new KubernetesFailure(Kind.UNEXPECTED_ANSWER, "the SelfSubjectAccessReview answer has no status.allowed");
             }
             return new AccessReview(r.getStatus().getAllowed(), orEmpty(r.getStatus().getReason()));
         });
@@ -97,7 +98,7 @@ public final class KubernetesApi implements AutoCloseable {
 
     private <T> CompletableFuture<T> post(String path, String userToken, Object body, Class<T> type) {
         HttpRequest request = http.newHttpRequestBuilder()
-                .uri(apiUrl.resolve(path))
+                .uri(endpoint(path))
                 .post("application/json", json.asJson(body).getBytes(StandardCharsets.UTF_8))
                 .setHeader("Authorization", "Bearer " + userToken)
                 .setHeader("Accept", "application/json")
@@ -113,21 +114,37 @@ public final class KubernetesApi implements AutoCloseable {
             if (error != null) {
                 throw unavailable(path, error);
             }
+            if (response.code() == 401 || response.code() == 403) {
+                // The cluster does not accept the user's AKS token (another tenant, a disabled account, local accounts only):
+                // it answered, and the answer is no.
+                throw new KubernetesFailure(Kind.TOKEN_REFUSED, "the API server refuses the user's AKS token (" + response.code() + ") for " + path);
+            }
+            if (response.code() >= 500) {
+                throw new KubernetesFailure(Kind.UNREACHABLE, "the API server answered " + response.code() + " to " + path);
+            }
             if (response.code() != 201 && response.code() != 200) {
-                // 401 here means the cluster does not accept the user's AKS token (wrong tenant or cluster settings).
-                throw new KubernetesUnavailableException("the API server answered " + response.code() + " to " + path);
+                throw new KubernetesFailure(Kind.UNEXPECTED_ANSWER, "the API server answered " + response.code() + " to " + path);
             }
             try {
                 return json.unmarshal(response.body(), type);
             } catch (RuntimeException e) {
-                throw new KubernetesUnavailableException("the API server's answer to " + path + " is not a " + type.getSimpleName());
+                throw new KubernetesFailure(Kind.UNEXPECTED_ANSWER, "the API server's answer to " + path + " is not a " + type.getSimpleName());
             }
         });
     }
 
-    private static KubernetesUnavailableException unavailable(String path, Throwable error) {
+    /**
+     * The API server's URL with {@code path} appended. {@code URI.resolve} would replace a path the configured URL has
+     * (an API server reached through a prefixed proxy, like Rancher's {@code /k8s/clusters/<id>}) with {@code path}.
+     */
+    URI endpoint(String path) {
+        String base = apiUrl.toString();
+        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
+    }
+
+    private static KubernetesFailure unavailable(String path, Throwable error) {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-        return new KubernetesUnavailableException("the API server cannot be reached for " + path + " ("
+        return new KubernetesFailure(Kind.UNREACHABLE, "the API server cannot be reached for " + path + " ("
                 + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")");
     }
 

@@ -6,9 +6,11 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.github.aksauthproxy.config.BearerPolicy;
 import java.text.ParseException;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -25,13 +27,34 @@ public final class BearerTokenValidator {
     /** Entra's v2 issuer: {@code https://<authority host>/<tenant id>/v2.0}. */
     private static final Pattern V2_ISSUER = Pattern.compile("https://([^/]+)/([0-9a-fA-F-]{36})/v2\\.0/?");
     /**
-     * The v1 token service host per authority host. AKS's server app gets v1 tokens, so kubelogin's tokens carry
-     * {@code https://sts.windows.net/<tid>/}. Other hosts (sovereign clouds not listed, test stand-ins) get only the
-     * discovered issuer; AKS_AUTH_PROXY_BEARER_ISSUERS replaces the derived set where that is not enough.
+     * Entra's clouds with the token issuers Microsoft publishes for each ("What are the token issuers for the sovereign
+     * clouds", Microsoft Q&A): v1 {@code https://<v1 host>/<tid>/}, v2 {@code https://<v2 host>/<tid>/v2.0}. AKS's
+     * server app gets v1 tokens, so kubelogin's tokens carry the v1 issuer, which in US Government is the public
+     * cloud's {@code sts.windows.net}. A cloud is known by the host of the discovered issuer (its v2 host, or the
+     * authority host its discovery is fetched from). Other hosts (test stand-ins) get only the discovered issuer;
+     * AKS_AUTH_PROXY_BEARER_ISSUERS replaces the derived set where that is not enough.
      */
-    private static final Map<String, String> V1_HOSTS = Map.of(
-            "login.microsoftonline.com", "sts.windows.net",
-            "login.chinacloudapi.cn", "sts.chinacloudapi.cn");
+    private enum Cloud {
+        PUBLIC("sts.windows.net", "login.microsoftonline.com"),
+        US_GOVERNMENT("sts.windows.net", "login.microsoftonline.us"),
+        CHINA("sts.chinacloudapi.cn", "login.partner.microsoftonline.cn", "login.chinacloudapi.cn");
+
+        final String v1Host;
+        final String v2Host;
+        final Set<String> hosts;
+
+        Cloud(String v1Host, String v2Host, String... authorityHosts) {
+            this.v1Host = v1Host;
+            this.v2Host = v2Host;
+            Set<String> all = new LinkedHashSet<>(List.of(authorityHosts));
+            all.add(v2Host);
+            this.hosts = Set.copyOf(all);
+        }
+
+        static Optional<Cloud> of(String issuerHost) {
+            return Arrays.stream(values()).filter(c -> c.hosts.contains(issuerHost.toLowerCase(Locale.ROOT))).findFirst();
+        }
+    }
 
     private final OidcProvider provider;
     private final BearerPolicy policy;
@@ -61,7 +84,7 @@ public final class BearerTokenValidator {
         return Set.copyOf(accepted);
     }
 
-    /** The issuers a bearer token may name: configured ones, else the discovered v2 issuer and its v1 twin. */
+    /** The issuers a bearer token may name: configured ones, else the discovered issuer and its cloud's v1 and v2 issuers. */
     static Set<String> issuers(BearerPolicy policy, String discoveredIssuer) {
         if (!policy.issuers().isEmpty()) {
             return Set.copyOf(policy.issuers());
@@ -69,8 +92,11 @@ public final class BearerTokenValidator {
         Set<String> accepted = new LinkedHashSet<>();
         accepted.add(discoveredIssuer);
         Matcher m = V2_ISSUER.matcher(discoveredIssuer);
-        if (m.matches() && V1_HOSTS.containsKey(m.group(1))) {
-            accepted.add("https://" + V1_HOSTS.get(m.group(1)) + "/" + m.group(2) + "/");
+        if (m.matches()) {
+            Cloud.of(m.group(1)).ifPresent(cloud -> {
+                accepted.add("https://" + cloud.v1Host + "/" + m.group(2) + "/");
+                accepted.add("https://" + cloud.v2Host + "/" + m.group(2) + "/v2.0");
+            });
         }
         return Set.copyOf(accepted);
     }
@@ -79,24 +105,15 @@ public final class BearerTokenValidator {
         JWTClaimsSet claims = Rs256Processors.process(processor(), token, "the bearer token");
         try {
             String oid = claims.getStringClaim("oid");
-            String user = first(claims, "preferred_username", "upn", "unique_name");
+            String user = EntraClaims.first(claims, "preferred_username", "upn", "unique_name");
             List<String> groups = claims.getStringListClaim("groups");
             String email = claims.getStringClaim("email");
-            return new BearerIdentity(oid, claims.getStringClaim("tid"), user == null ? oid : user, email == null ? "" : email,
-                    groups == null ? List.of() : groups);
+            return new BearerIdentity(oid, claims.getStringClaim("tid"), user.isEmpty() ? oid : user, email == null ? "" : email,
+                    groups == null ? List.of() : groups, EntraClaims.first(claims, "upn", "preferred_username"),
+                    EntraClaims.emailDomainVerified(claims));
         } catch (ParseException e) {
             throw new IdTokenRejectedException("a bearer token claim has the wrong type: " + e.getMessage());
         }
-    }
-
-    private static String first(JWTClaimsSet claims, String... names) throws ParseException {
-        for (String n : names) {
-            String v = claims.getStringClaim(n);
-            if (v != null && !v.isBlank()) {
-                return v;
-            }
-        }
-        return null;
     }
 
     private DefaultJWTProcessor<SecurityContext> processor() throws OidcUnavailableException {

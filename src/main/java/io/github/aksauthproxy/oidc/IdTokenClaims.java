@@ -2,8 +2,15 @@ package io.github.aksauthproxy.oidc;
 
 import java.util.List;
 
-/** The identity an ID token established. */
-public record IdTokenClaims(String oid, String tid, String preferredUsername, String name, String email, List<String> groups) {
+/**
+ * The identity an ID token established.
+ *
+ * @param preferredUsername preferred_username, else the object id
+ * @param upn the {@code upn} claim (an optional claim in ID tokens), empty when absent
+ * @param emailVerified Entra marks the domain of {@code email} verified ({@code xms_edov})
+ */
+public record IdTokenClaims(String oid, String tid, String preferredUsername, String name, String email, List<String> groups,
+                            String upn, boolean emailVerified) {
     public IdTokenClaims {
         groups = List.copyOf(groups);
     }

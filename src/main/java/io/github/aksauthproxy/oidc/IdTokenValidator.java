@@ -45,7 +45,8 @@ public final class IdTokenValidator {
                 groups.addAll(listed);
             }
             return new IdTokenClaims(oid, claims.getStringClaim("tid"), preferred == null || preferred.isBlank() ? oid : preferred,
-                    orEmpty(claims.getStringClaim("name")), orEmpty(claims.getStringClaim("email")), groups);
+                    orEmpty(claims.getStringClaim("name")), orEmpty(claims.getStringClaim("email")), groups,
+                    EntraClaims.first(claims, "upn"), EntraClaims.emailDomainVerified(claims));
         } catch (ParseException e) {
             throw new IdTokenRejectedException("an ID token claim has the wrong type: " + e.getMessage());
         }

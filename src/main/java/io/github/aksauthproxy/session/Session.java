@@ -12,6 +12,9 @@ import java.util.List;
  * @param user preferred_username, else the object id
  * @param groups group object ids from the ID token
  * @param lastSeen last time a request used the session, for the idle timeout
+ * @param upn the ID token's {@code upn} claim; empty when it had none (and in sessions from before it was kept)
+ * @param emailVerified Entra marked the domain of {@code email} verified ({@code xms_edov}); false in sessions from
+ *     before it was kept
  */
 public record Session(
         String id,
@@ -24,13 +27,27 @@ public record Session(
         Secret refreshToken,
         Instant createdAt,
         Instant expiresAt,
-        Instant lastSeen) {
+        Instant lastSeen,
+        String upn,
+        boolean emailVerified) {
 
     public Session {
         groups = List.copyOf(groups);
+        upn = upn == null ? "" : upn;
+    }
+
+    /** A session whose ID token had no {@code upn} claim and no verified e-mail domain. */
+    public Session(String id, String oid, String tid, String user, String name, String email, List<String> groups, Secret refreshToken,
+                   Instant createdAt, Instant expiresAt, Instant lastSeen) {
+        this(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, lastSeen, "", false);
     }
 
     public Session seenAt(Instant when) {
-        return new Session(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, when);
+        return new Session(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, when, upn, emailVerified);
+    }
+
+    /** The user principal name as the ID token stated it: {@code upn}, else preferred_username, else the object id. */
+    public String principalName() {
+        return upn.isEmpty() ? user : upn;
     }
 }

@@ -166,7 +166,8 @@ public final class SessionCookieStore implements SessionStore {
                 .put("name", s.name()).put("email", s.email()).put("groups", new JsonArray(new ArrayList<>(s.groups())))
                 .put("rt", s.refreshToken().value())
                 .put("iat", s.createdAt().getEpochSecond()).put("exp", s.expiresAt().getEpochSecond())
-                .put("seen", s.lastSeen().getEpochSecond());
+                .put("seen", s.lastSeen().getEpochSecond())
+                .put("upn", s.upn()).put("edov", s.emailVerified());
         return codec.encrypt(SESSION_KIND, json);
     }
 
@@ -184,7 +185,9 @@ public final class SessionCookieStore implements SessionStore {
             return new Session(sid, j.getString("oid", ""), j.getString("tid", ""), j.getString("user", ""),
                     j.getString("name", ""), j.getString("email", ""), groups, new Secret(rt),
                     Instant.ofEpochSecond(j.getLong("iat")), Instant.ofEpochSecond(j.getLong("exp")),
-                    Instant.ofEpochSecond(j.getLong("seen")));
+                    Instant.ofEpochSecond(j.getLong("seen")),
+                    // Cookies written before these were kept lack them: no upn, and an e-mail nobody vouched for.
+                    j.getString("upn", ""), Boolean.TRUE.equals(j.getBoolean("edov", false)));
         } catch (ClassCastException | NullPointerException e) {
             return null;
         }

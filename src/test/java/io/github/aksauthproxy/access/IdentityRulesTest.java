@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.aksauthproxy.config.AllowRules;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -13,8 +14,15 @@ class IdentityRulesTest {
     static final String OID = "11111111-2222-3333-4444-555555555555";
     static final String GROUP = "aaaaaaaa-0000-0000-0000-000000000001";
 
-    static Subject user(String address, String... groups) {
-        return new Subject("sid", OID, TENANT, List.of(address), List.of(groups));
+    static final Optional<String> HOME = Optional.of(TENANT);
+
+    /** A user of the configured tenant with that UPN. */
+    static Subject user(String upn, String... groups) {
+        return new Subject("sid", OID, TENANT, upn, "", false, List.of(groups));
+    }
+
+    static Optional<String> unmet(AllowRules rules, Subject s) {
+        return IdentityRules.unmet(rules, s, HOME);
     }
 
     static AllowRules users(String... rules) {
@@ -23,52 +31,76 @@ class IdentityRulesTest {
 
     @Test
     void noRulesLetEveryoneIn() {
-        assertThat(IdentityRules.unmet(AllowRules.ANYONE, user("alice@contoso.com"))).isEmpty();
+        assertThat(unmet(AllowRules.ANYONE, user("alice@contoso.com"))).isEmpty();
     }
 
     @Test
     void tenantRuleAdmitsOnlyListedTenants() {
-        assertThat(IdentityRules.unmet(new AllowRules(Set.of(TENANT), Set.of(), List.of()), user("alice@contoso.com"))).isEmpty();
-        assertThat(IdentityRules.unmet(new AllowRules(Set.of("00000000-0000-0000-0000-000000000001"), Set.of(), List.of()),
+        assertThat(unmet(new AllowRules(Set.of(TENANT), Set.of(), List.of()), user("alice@contoso.com"))).isEmpty();
+        assertThat(unmet(new AllowRules(Set.of("00000000-0000-0000-0000-000000000001"), Set.of(), List.of()),
                 user("alice@contoso.com"))).hasValue("tenant " + TENANT + " is not in allow.tenants");
     }
 
     @Test
     void groupRuleAdmitsMembersOnly() {
         AllowRules rules = new AllowRules(Set.of(), Set.of(GROUP), List.of());
-        assertThat(IdentityRules.unmet(rules, user("alice@contoso.com", GROUP.toUpperCase()))).isEmpty();
-        assertThat(IdentityRules.unmet(rules, user("alice@contoso.com", "aaaaaaaa-0000-0000-0000-000000000002")))
+        assertThat(unmet(rules, user("alice@contoso.com", GROUP.toUpperCase()))).isEmpty();
+        assertThat(unmet(rules, user("alice@contoso.com", "aaaaaaaa-0000-0000-0000-000000000002")))
                 .hasValue("no allow.groups or allow.users entry matches the user");
     }
 
     @Test
     void tenantAndGroupRulesMustBothHold() {
         AllowRules rules = new AllowRules(Set.of("00000000-0000-0000-0000-000000000001"), Set.of(GROUP), List.of());
-        assertThat(IdentityRules.unmet(rules, user("alice@contoso.com", GROUP))).isPresent();
+        assertThat(unmet(rules, user("alice@contoso.com", GROUP))).isPresent();
     }
 
     @Test
     void userRuleMatchesObjectIdAddressOrDomain() {
-        assertThat(IdentityRules.unmet(users(OID), user("x@y.com"))).isEmpty();
-        assertThat(IdentityRules.unmet(users("alice@contoso.com"), user("Alice@Contoso.com"))).isEmpty();
-        assertThat(IdentityRules.unmet(users("@contoso.com"), user("bob@contoso.com"))).isEmpty();
-        assertThat(IdentityRules.unmet(users("@contoso.com"), user("bob@evilcontoso.com"))).isPresent();
-        assertThat(IdentityRules.unmet(users("@contoso.com"), user("bob@sub.contoso.com"))).isPresent();
-        assertThat(IdentityRules.unmet(users("alice@contoso.com"), user("bob@contoso.com"))).isPresent();
+        assertThat(unmet(users(OID), user("x@y.com"))).isEmpty();
+        assertThat(unmet(users("alice@contoso.com"), user("Alice@Contoso.com"))).isEmpty();
+        assertThat(unmet(users("@contoso.com"), user("bob@contoso.com"))).isEmpty();
+        assertThat(unmet(users("@contoso.com"), user("bob@evilcontoso.com"))).isPresent();
+        assertThat(unmet(users("@contoso.com"), user("bob@sub.contoso.com"))).isPresent();
+        assertThat(unmet(users("alice@contoso.com"), user("bob@contoso.com"))).isPresent();
     }
 
     @Test
     void addressWithTwoAtSignsMatchesNoAddressOrDomainRule() {
-        assertThat(IdentityRules.unmet(users("@contoso.com"), user("mallory@evil.example@contoso.com"))).isPresent();
-        assertThat(IdentityRules.unmet(users("alice@contoso.com"), user("alice@contoso.com@evil.example"))).isPresent();
-        assertThat(IdentityRules.unmet(users("@contoso.com"), user("\"x@evil.example\"@contoso.com"))).isPresent();
+        assertThat(unmet(users("@contoso.com"), user("mallory@evil.example@contoso.com"))).isPresent();
+        assertThat(unmet(users("alice@contoso.com"), user("alice@contoso.com@evil.example"))).isPresent();
+        assertThat(unmet(users("@contoso.com"), user("\"x@evil.example\"@contoso.com"))).isPresent();
     }
 
     @Test
     void groupOrUserRuleIsEnough() {
         AllowRules rules = new AllowRules(Set.of(), Set.of(GROUP), List.of("bob@contoso.com"));
-        assertThat(IdentityRules.unmet(rules, user("bob@contoso.com"))).isEmpty();
-        assertThat(IdentityRules.unmet(rules, user("carol@contoso.com", GROUP))).isEmpty();
-        assertThat(IdentityRules.unmet(rules, user("carol@contoso.com"))).isPresent();
+        assertThat(unmet(rules, user("bob@contoso.com"))).isEmpty();
+        assertThat(unmet(rules, user("carol@contoso.com", GROUP))).isEmpty();
+        assertThat(unmet(rules, user("carol@contoso.com"))).isPresent();
+    }
+
+    @Test
+    void upnOfAnotherTenantMatchesNoAddressRule() {
+        Subject foreign = new Subject("sid", OID, "00000000-0000-0000-0000-000000000001", "bob@contoso.com", "", false, List.of());
+        assertThat(unmet(users("bob@contoso.com"), foreign)).hasValue("no allow.groups or allow.users entry matches the user "
+                + "(the UPN is not matched: tenant 00000000-0000-0000-0000-000000000001 is not the configured tenant)");
+        assertThat(unmet(users(OID), foreign)).as("the object id always counts").isEmpty();
+    }
+
+    @Test
+    void upnMatchesNoAddressRuleWhileTheConfiguredTenantsIdIsUnknown() {
+        assertThat(IdentityRules.unmet(users("bob@contoso.com"), user("bob@contoso.com"), Optional.empty())).isPresent();
+    }
+
+    @Test
+    void emailCountsOnlyWhenEntraMarksItsDomainVerified() {
+        Subject unverified = new Subject("sid", OID, TENANT, "mallory@fabrikam.com", "bob@contoso.com", false, List.of());
+        Subject verified = new Subject("sid", OID, TENANT, "bob.smith@fabrikam.com", "bob@contoso.com", true, List.of());
+        assertThat(unmet(users("bob@contoso.com"), unverified)).hasValue("no allow.groups or allow.users entry matches the user "
+                + "(the e-mail is not matched: Entra does not mark its domain verified (xms_edov))");
+        assertThat(unmet(users("@contoso.com"), unverified)).isPresent();
+        assertThat(unmet(users("bob@contoso.com"), verified)).isEmpty();
+        assertThat(unmet(users("@contoso.com"), verified)).isEmpty();
     }
 }

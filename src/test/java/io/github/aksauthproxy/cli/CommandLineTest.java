@@ -49,6 +49,40 @@ class CommandLineTest {
     }
 
     @Test
+    void checkConfigRefusesDuplicateKeysAndAnAllowThatListsNobody(@TempDir Path dir) throws Exception {
+        Path profiles = dir.resolve("profiles.yaml");
+        Files.writeString(profiles, """
+                profiles:
+                  - name: grafana
+                    scopes: [x/.default]
+                    allow: {groups: [aaaaaaaa-0000-0000-0000-000000000001]}
+                    allow: {}
+                  - {name: monitor, scopes: [x/.default], allow: {groups: []}}
+                """);
+        Map<String, String> env = ConfigLoaderTest.minimal();
+        env.put("AKS_AUTH_PROXY_CONFIG", profiles.toString());
+        assertThat(run(new CheckConfigCommand(env))).isEqualTo(1);
+        assertThat(err.toString()).startsWith("The configuration has 3 problems:")
+                .contains("  - " + profiles + ": profiles[0]: 'allow' is given twice (lines 4 and 5) in profile 'grafana'")
+                .contains("  - " + profiles + ": profiles[0]: allow: 'allow' of profile 'grafana' lists no tenant, group or user")
+                .contains("  - " + profiles + ": profiles[1]: allow: 'allow' of profile 'monitor' lists no tenant, group or user");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void checkConfigReportsCookieSecretsThatHoldNoKey() {
+        Map<String, String> env = ConfigLoaderTest.minimal();
+        for (String noKey : new String[] {",", " , ", ",,"}) {
+            env.put("AKS_AUTH_PROXY_COOKIE_SECRETS", noKey);
+            err.getBuffer().setLength(0);
+            assertThat(run(new CheckConfigCommand(env))).as("'%s'", noKey).isEqualTo(1);
+            assertThat(err.toString()).as("'%s'", noKey).isEqualTo(("The configuration has 1 problem:%n  - AKS_AUTH_PROXY_COOKIE_SECRETS: "
+                    + "holds no key; set one or more comma-separated keys made with `aks-auth-proxy keygen`%n").formatted());
+        }
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
     void unknownCommandIsAUsageError() {
         assertThat(run(new Main(), "serv")).isEqualTo(2);
         assertThat(err.toString()).contains("Unmatched argument").contains("serve");

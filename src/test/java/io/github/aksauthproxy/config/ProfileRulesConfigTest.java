@@ -113,4 +113,70 @@ class ProfileRulesConfigTest {
                 "AKS_AUTH_PROXY_BEARER_ISSUERS: 'http://sts.windows.net/x/' is not an https issuer URL like "
                         + "https://login.microsoftonline.com/<tenant id>/v2.0");
     }
+
+    @Test
+    void kubernetesApiUrlKeepsItsPathAndRefusesWhatCannotBeKept() throws Exception {
+        Map<String, String> env = minimal();
+        env.put("AKS_AUTH_PROXY_KUBERNETES_API_URL", "https://rancher.example.com/k8s/clusters/c-m-abc12");
+        assertThat(ConfigLoader.load(env).cluster().apiUrl()).hasValue(URI.create("https://rancher.example.com/k8s/clusters/c-m-abc12"));
+        for (String unusable : new String[] {"https://k.example.com/api?x=1", "https://k.example.com/#top", "https://admin:hunter2@k.example.com"}) {
+            env.put("AKS_AUTH_PROXY_KUBERNETES_API_URL", unusable);
+            assertThat(ConfigLoaderTest.problems(env)).as(unusable).containsExactly("AKS_AUTH_PROXY_KUBERNETES_API_URL: has a query, "
+                    + "fragment or user name; give the API server's address, with the path of a prefixed API proxy if there is one, "
+                    + "like https://rancher.example.com/k8s/clusters/c-m-abc12");
+        }
+    }
+
+    @Test
+    void duplicateKeysAreProblemsNamingTheProfileAndTheKey() throws Exception {
+        Map<String, String> env = withProfiles("""
+                profiles:
+                  - name: grafana
+                    scopes: [x/.default]
+                    allow:
+                      groups: [aaaaaaaa-0000-0000-0000-000000000001]
+                    allow: {tenants: [72f988bf-86f1-41af-91ab-2d7cd011db47]}
+                  - name: monitor
+                    scopes: [x/.default]
+                    allow:
+                      users: [alice@contoso.com]
+                      users: ["@contoso.com"]
+                    rbac: {verb: get, resource: pods, verb: list}
+                profiles: []
+                """);
+        String where = env.get("AKS_AUTH_PROXY_CONFIG") + ": ";
+        String why = ": YAML keeps only the last one, so a rule could be lost without a word; give each key once";
+        assertThat(ConfigLoaderTest.problems(env)).containsExactlyInAnyOrder(
+                where + "profiles[0]: 'allow' is given twice (lines 4 and 6) in profile 'grafana'" + why,
+                where + "profiles[1]: allow: 'users' is given twice (lines 10 and 11) in profile 'monitor'" + why,
+                where + "profiles[1]: rbac: 'verb' is given twice (line 12) in profile 'monitor'" + why,
+                where + "'profiles' is given twice (lines 1 and 13)" + why);
+    }
+
+    @Test
+    void allowThatListsNobodyIsAProblemNotAnOpenDoor() throws Exception {
+        Map<String, String> env = withProfiles("""
+                profiles:
+                  - {name: empty-groups, scopes: [x/.default], allow: {groups: []}}
+                  - {name: empty-mapping, scopes: [x/.default], allow: {}}
+                  - name: no-value
+                    scopes: [x/.default]
+                    allow:
+                  - {name: all-empty, scopes: [x/.default], allow: {tenants: [], groups: [], users: []}}
+                  - {name: one-empty, scopes: [x/.default], allow: {tenants: [72f988bf-86f1-41af-91ab-2d7cd011db47], users: []}}
+                  - name: no-rbac
+                    scopes: [x/.default]
+                    rbac:
+                """);
+        String where = env.get("AKS_AUTH_PROXY_CONFIG") + ": ";
+        String nobody = "lists no tenant, group or user, which would let everyone with a session in; list at least one, or remove 'allow'";
+        assertThat(ConfigLoaderTest.problems(env)).containsExactlyInAnyOrder(
+                where + "profiles[0]: allow: 'allow' of profile 'empty-groups' " + nobody,
+                where + "profiles[1]: allow: 'allow' of profile 'empty-mapping' " + nobody,
+                where + "profiles[2]: allow: 'allow' of profile 'no-value' " + nobody,
+                where + "profiles[3]: allow: 'allow' of profile 'all-empty' " + nobody,
+                where + "profiles[4]: allow.users: is an empty list, which sets no condition; list at least one entry, or remove 'users'",
+                where + "profiles[5]: rbac: 'rbac' of profile 'no-rbac' is empty; write a rule like {verb: get, resource: services, "
+                        + "subresource: proxy, namespace: monitoring, name: grafana}, or remove 'rbac'");
+    }
 }

@@ -12,8 +12,27 @@ import no.nav.security.mock.oauth2.token.OAuth2TokenCallback;
  * {@code name}, {@code groups}, and an access token's {@code aud} taken from the {@code <resource>/.default} scope.
  */
 final class EntraShapedTokenCallback implements OAuth2TokenCallback {
-    /** The user the stand-in signs in next (non-interactive login; null when the login page names the user). */
-    record User(String oid, String preferredUsername, String name, List<String> groups) {
+    /**
+     * The user the stand-in signs in next (non-interactive login; null when the login page names the user).
+     *
+     * @param claims more claims for this user's tokens, or other values for the usual ones ({@code tid}, {@code upn},
+     *     {@code email}, {@code xms_edov}...); a null value leaves that claim out
+     */
+    record User(String oid, String preferredUsername, String name, List<String> groups, Map<String, Object> claims) {
+        User {
+            claims = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(claims));
+        }
+
+        User(String oid, String preferredUsername, String name, List<String> groups) {
+            this(oid, preferredUsername, name, groups, Map.of());
+        }
+
+        /** This user with {@code claim} set to {@code value} in their tokens, or left out when {@code value} is null. */
+        User with(String claim, Object value) {
+            Map<String, Object> more = new LinkedHashMap<>(claims);
+            more.put(claim, value);
+            return new User(oid, preferredUsername, name, groups, more);
+        }
     }
 
     private final String tenant;
@@ -84,6 +103,13 @@ final class EntraShapedTokenCallback implements OAuth2TokenCallback {
         claims.put("upn", u.preferredUsername());
         claims.put("name", u.name());
         claims.put("groups", u.groups());
+        u.claims().forEach((name, value) -> {
+            if (value == null) {
+                claims.remove(name);
+            } else {
+                claims.put(name, value);
+            }
+        });
         return claims;
     }
 

@@ -107,6 +107,17 @@ public final class EntraStandIn implements AutoCloseable {
         }
     }
 
+    /** Like {@link #writeCaFile(java.nio.file.Path)}, trusting {@code also}'s certificate too (a discovery document served beside the stand-in). */
+    public java.nio.file.Path writeCaFile(java.nio.file.Path dir, LoopbackHttpsServer also) {
+        try {
+            java.nio.file.Path file = dir.resolve("idp-and-loopback-ca.pem");
+            java.nio.file.Files.writeString(file, java.nio.file.Files.readString(writeCaFile(dir)) + java.nio.file.Files.readString(also.caFile()));
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The stand-in's TLS key and certificate, for a front that presents the same certificate (the benchmark rig). */
     public Ssl ssl() {
         return ssl;

@@ -151,6 +151,67 @@ class KubernetesAccessTest {
     }
 
     @Test
+    void apiServerRefusingTheUsersTokenIsADenialEvenWithOnErrorAllow() throws Exception {
+        for (int refused : new int[] {401, 403}) {
+            kube.reset();
+            kube.expect().post().withPath(SSAR).andReturn(refused, Map.of("apiVersion", "v1", "kind", "Status", "status", "Failure",
+                    "code", refused)).always();
+            TestBrowser b = signIn();
+            try (LogCapture logs = new LogCapture()) {
+                HttpResponse<String> r = b.get(service.auth() + "?profile=lenient");
+                assertThat(r.statusCode()).as("%d", refused).isEqualTo(403);
+                assertThat(r.body()).isEqualTo("forbidden");
+                assertThat(r.headers().firstValue("Authorization")).isEmpty();
+                assertThat(logs.lines()).anyMatch(l -> l.contains("event=access.denied") && l.contains("profile=lenient")
+                        && l.contains("the API server refuses the user's AKS token (" + refused + ")"));
+            }
+        }
+    }
+
+    @Test
+    void apiServerErrorLetsOnErrorAllowPassAndFailsClosedOtherwise() throws Exception {
+        kube.expect().post().withPath(SSAR).andReturn(500, Map.of("apiVersion", "v1", "kind", "Status", "status", "Failure", "code", 500))
+                .always();
+        TestBrowser b = signIn();
+        assertThat(b.get(service.auth() + "?profile=lenient").statusCode()).isEqualTo(200);
+        HttpResponse<String> strict = b.get(service.auth() + "?profile=grafana");
+        assertThat(strict.statusCode()).isEqualTo(503);
+        assertThat(strict.headers().firstValue("Retry-After")).hasValue("5");
+    }
+
+    @Test
+    void apiServerAnswerThatIsNoReviewFailsClosedEvenWithOnErrorAllow() throws Exception {
+        kube.expect().post().withPath(SSAR).andReturn(201, Map.of("apiVersion", "authorization.k8s.io/v1", "kind", "SelfSubjectAccessReview"))
+                .always();
+        TestBrowser b = signIn();
+        HttpResponse<String> r = b.get(service.auth() + "?profile=lenient");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(r.headers().firstValue("Authorization")).isEmpty();
+    }
+
+    @Test
+    void apiUrlWithAPathKeepsItForEveryCall() throws Exception {
+        String prefix = "/clusters/one";
+        kube.expect().post().withPath(prefix + SSAR).andReturn(201, Map.of("apiVersion", "authorization.k8s.io/v1",
+                "kind", "SelfSubjectAccessReview", "status", Map.of("allowed", true))).always();
+        kube.expect().post().withPath(prefix + SSR).andReturn(201, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "SelfSubjectReview",
+                "status", Map.of("userInfo", Map.of("username", "alice@contoso.example")))).always();
+        try (ServiceUnderTest prefixed = ServiceUnderTest.start(idp, dir, clock, Map.of(
+                "AKS_AUTH_PROXY_CONFIG", dir.resolve("profiles.yaml").toString(),
+                "AKS_AUTH_PROXY_KUBERNETES_API_URL", "https://localhost:" + kube.getPort() + prefix + "/",
+                "AKS_AUTH_PROXY_KUBERNETES_CA_FILE", kube.getSelfSignedCertificate().certificatePath()))) {
+            TestBrowser b = new TestBrowser(idp.trust());
+            b.follow(prefixed.start("/"));
+            assertThat(b.get(prefixed.auth() + "?profile=grafana").statusCode()).isEqualTo(200);
+            assertThat(b.get(prefixed.publicUrl + "/oauth2/whoami").body())
+                    .contains("<th scope=\"row\">Kubernetes user</th><td>alice@contoso.example</td>");
+            assertThat(apiRequests()).extracting(RecordedRequest::getPath).contains(prefix + SSAR, prefix + SSR)
+                    .allMatch(path -> path.startsWith(prefix + "/apis/"));
+        }
+    }
+
+    @Test
     void whoamiShowsTheUserTheClusterIdentityAndEachProfileVerdictButNoToken() throws Exception {
         answerAccessReviews(false, "");
         kube.expect().post().withPath(SSR).andReturn(201, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "SelfSubjectReview",

@@ -92,4 +92,24 @@ class ReadinessTest {
         assertThat(body.getBoolean("ready")).isFalse();
         assertThat(body.getJsonArray("reasons").encode()).contains("discovery document").contains(String.valueOf(closed));
     }
+
+    @Test
+    void notReadyWhileTheSigningKeysCannotBeFetchedThoughDiscoveryCan() throws Exception {
+        int closed = ServiceUnderTest.freePort();
+        String jwks = "https://127.0.0.1:" + closed + "/" + EntraStandIn.TENANT + "/discovery/v2.0/keys";
+        try (LoopbackHttpsServer discovery = new LoopbackHttpsServer((req, got) -> req.response().putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("issuer", idp.issuer()).put("jwks_uri", jwks).encode()))) {
+            Path ca = idp.writeCaFile(dir, discovery);
+            service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), Map.of(
+                    "AKS_AUTH_PROXY_OIDC_DISCOVERY_URL", discovery.url() + "/" + EntraStandIn.TENANT + "/v2.0/.well-known/openid-configuration",
+                    "AKS_AUTH_PROXY_IDP_CA_FILE", ca.toString()));
+            HttpResponse<String> r = readyz();
+            assertThat(r.statusCode()).isEqualTo(503);
+            JsonObject body = new JsonObject(r.body());
+            assertThat(body.getBoolean("ready")).isFalse();
+            assertThat(body.getJsonArray("reasons").encode()).contains("the identity provider's keys cannot be fetched from " + jwks)
+                    .doesNotContain("discovery document");
+            assertThat(discovery.received()).as("discovery itself was fetched").isNotEmpty();
+        }
+    }
 }

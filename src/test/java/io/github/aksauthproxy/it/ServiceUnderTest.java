@@ -118,6 +118,19 @@ public final class ServiceUnderTest implements AutoCloseable {
         return internalUrl + "/oauth2/auth";
     }
 
+    /** A browser signed in to this service as {@code user}; the stand-in signs in Alice again afterwards. */
+    TestBrowser signedInAs(EntraStandIn idp, EntraShapedTokenCallback.User user) {
+        idp.claims.signInAs(user);
+        try {
+            TestBrowser b = new TestBrowser(idp.trust());
+            b.follow(start("/"));
+            org.assertj.core.api.Assertions.assertThat(b.cookies).containsKey(SignInFlowTest.SESSION);
+            return b;
+        } finally {
+            idp.claims.signInAs(EntraStandIn.ALICE);
+        }
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

@@ -17,6 +17,18 @@ class BearerTokenValidatorTest {
     }
 
     @Test
+    void sovereignCloudsGetTheIssuersMicrosoftPublishesForThem() {
+        BearerPolicy derived = new BearerPolicy(List.of("a"), List.of());
+        assertThat(BearerTokenValidator.issuers(derived, "https://login.microsoftonline.us/" + TID + "/v2.0"))
+                .containsExactlyInAnyOrder("https://login.microsoftonline.us/" + TID + "/v2.0", "https://sts.windows.net/" + TID + "/");
+        assertThat(BearerTokenValidator.issuers(derived, "https://login.partner.microsoftonline.cn/" + TID + "/v2.0"))
+                .containsExactlyInAnyOrder("https://login.partner.microsoftonline.cn/" + TID + "/v2.0", "https://sts.chinacloudapi.cn/" + TID + "/");
+        assertThat(BearerTokenValidator.issuers(derived, "https://login.chinacloudapi.cn/" + TID + "/v2.0"))
+                .containsExactlyInAnyOrder("https://login.chinacloudapi.cn/" + TID + "/v2.0",
+                        "https://login.partner.microsoftonline.cn/" + TID + "/v2.0", "https://sts.chinacloudapi.cn/" + TID + "/");
+    }
+
+    @Test
     void unknownHostGetsOnlyTheDiscoveredIssuerAndConfiguredIssuersReplaceTheDerivedOnes() {
         assertThat(BearerTokenValidator.issuers(new BearerPolicy(List.of("a"), List.of()), "https://localhost:1234/" + TID + "/oauth2/v2.0"))
                 .containsExactly("https://localhost:1234/" + TID + "/oauth2/v2.0");
