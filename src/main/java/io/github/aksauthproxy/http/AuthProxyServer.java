@@ -88,8 +88,9 @@ public final class AuthProxyServer {
         RedirectValidator redirects = new RedirectValidator(config.allowedRedirectDomains(), config.insecureLocalDevelopment());
         this.kube = KubernetesApi.create(vertx, config.cluster());
         AccessPolicy access = new AccessPolicy(kube, clock, config.cluster().decisionTtl());
+        UserRateLimit userRateLimit = new UserRateLimit(new TokenBucketLimiter<>(config.authRateLimit(), clock, 200_000), events);
         BearerPassthrough bearer = new BearerPassthrough(new BearerTokenValidator(oidc, config.bearer(), clock), access,
-                config.groupsHeaderLimit());
+                config.groupsHeaderLimit(), userRateLimit);
 
         List<Supplier<Optional<String>>> readiness = new ArrayList<>();
         if (config.credential() == CredentialKind.WORKLOAD_IDENTITY) {
@@ -111,7 +112,7 @@ public final class AuthProxyServer {
         internalRouter = Router.router(vertx);
         timed(internalRouter, metrics.routeTimers("internal", INTERNAL_ROUTES));
         AuthSubrequestHandler auth = new AuthSubrequestHandler(config, sessions, tokens, access, bearer,
-                new BrowserSignIn(redirects, proxies), events, new TokenBucketLimiter<>(config.authRateLimit(), clock, 200_000));
+                new BrowserSignIn(redirects, proxies), events, userRateLimit);
         internalRouter.route("/oauth2/auth").handler(auth);
         // Envoy's ext_authz appends the original path to the configured one (Envoy Gateway SecurityPolicy extAuth).
         internalRouter.route("/oauth2/auth/*").handler(auth);

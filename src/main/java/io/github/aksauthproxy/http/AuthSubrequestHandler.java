@@ -7,7 +7,6 @@ import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
 import io.github.aksauthproxy.entra.IdpFailure;
-import io.github.aksauthproxy.ratelimit.TokenBucketLimiter;
 import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.session.SessionRejected;
 import io.github.aksauthproxy.session.SessionStore;
@@ -48,14 +47,10 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private final BearerPassthrough bearer;
     private final BrowserSignIn browserSignIn;
     private final EventRecorder events;
-    private final TokenBucketLimiter<UserProfile> limiter;
-
-    /** Rate-limit key: one bucket per user (object id) and profile. */
-    record UserProfile(String oid, String profile) {
-    }
+    private final UserRateLimit rateLimit;
 
     AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens, AccessPolicy access, BearerPassthrough bearer,
-                          BrowserSignIn browserSignIn, EventRecorder events, TokenBucketLimiter<UserProfile> limiter) {
+                          BrowserSignIn browserSignIn, EventRecorder events, UserRateLimit rateLimit) {
         this.config = config;
         this.sessions = sessions;
         this.tokens = tokens;
@@ -63,7 +58,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         this.bearer = bearer;
         this.browserSignIn = browserSignIn;
         this.events = events;
-        this.limiter = limiter;
+        this.rateLimit = rateLimit;
     }
 
     @Override
@@ -95,11 +90,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             return;
         }
         Session session = loaded.session();
-        TokenBucketLimiter.Decision limit = limiter.tryAcquire(new UserProfile(session.oid(), profile.name()));
-        if (!limit.allowed()) {
-            events.rateLimited(ctx, session, profile, limit.retryAfterSeconds());
-            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(limit.retryAfterSeconds()));
-            plain(ctx.response(), 429, "too many requests");
+        if (!rateLimit.admit(ctx, LogIds.actor(session), session.oid(), profile)) {
             return;
         }
         if (profile.open()) {
