@@ -84,7 +84,7 @@ public final class AuthProxyServer {
         CookieNames names = new CookieNames(config.cookieDomain());
         SessionStore sessions = new SessionCookieStore(codec, names, clock, config.sessionIdleTimeout());
         LoginStateCookies loginCookies = new LoginStateCookies(codec, names, clock);
-        TokenService tokens = new TokenService(entra, clock, 200_000, events);
+        TokenService tokens = new TokenService(entra, clock, random, 200_000, config.profiles().keySet(), events);
         RedirectValidator redirects = new RedirectValidator(config.allowedRedirectDomains(), config.insecureLocalDevelopment());
         this.kube = KubernetesApi.create(vertx, config.cluster());
         AccessPolicy access = new AccessPolicy(kube, clock, config.cluster().decisionTtl());
@@ -101,7 +101,7 @@ public final class AuthProxyServer {
         publicRouter = Router.router(vertx);
         timed(publicRouter, metrics.routeTimers("public", PUBLIC_ROUTES));
         publicRouter.get("/oauth2/start").handler(new StartHandler(entra, loginCookies, sessions, redirects, random, clock, events, proxies,
-                new TokenBucketLimiter<>(config.signInRateLimit(), clock, 100_000)));
+                new TokenBucketLimiter<>(config.signInRateLimit(), clock, 100_000), tokens));
         publicRouter.get("/oauth2/callback").handler(new CallbackHandler(vertx, config, entra, idTokens, loginCookies, sessions, random, clock, events));
         publicRouter.route("/oauth2/sign_out").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(new SignOutHandler(config, sessions, tokens, redirects, oidc::cached, events));

@@ -82,6 +82,11 @@ final class EventRecorder implements TokenService.Observer {
         audit.sessionExpired(facts(ctx.request()), LogIds.actor(session), "revoked");
     }
 
+    /** A later request of a session Entra already ended (counted; the end was audited once). */
+    void endedSessionSeen(Profile profile) {
+        metrics.authDecision(AuthOutcome.UNAUTHENTICATED, profile.name());
+    }
+
     /** No token could be had now (503). */
     void tokenUnavailable(Profile profile) {
         metrics.authDecision(AuthOutcome.ERROR, profile.name());
@@ -132,7 +137,7 @@ final class EventRecorder implements TokenService.Observer {
         if (failure instanceof IdpFailure f) {
             metrics.tokenAcquired(profile.name(), switch (f.kind()) {
                 case GRANT_REJECTED -> TokenOutcome.GRANT_REJECTED;
-                case REJECTED -> TokenOutcome.REJECTED;
+                case REJECTED, CONSENT_REQUIRED -> TokenOutcome.REJECTED;
                 case UNAVAILABLE -> TokenOutcome.UNAVAILABLE;
             }, nanos);
             metrics.idpError("refresh", f.errorCode(), f.aadsts(), true);

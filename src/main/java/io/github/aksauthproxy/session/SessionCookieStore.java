@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Sessions kept entirely in the encrypted cookie, so any replica serves any user and a restart loses nothing.
@@ -167,6 +168,7 @@ public final class SessionCookieStore implements SessionStore {
                 .put("rt", s.refreshToken().value())
                 .put("iat", s.createdAt().getEpochSecond()).put("exp", s.expiresAt().getEpochSecond())
                 .put("seen", s.lastSeen().getEpochSecond());
+        s.stepUp().ifPresent(p -> json.put("su", p));
         return codec.encrypt(SESSION_KIND, json);
     }
 
@@ -184,7 +186,7 @@ public final class SessionCookieStore implements SessionStore {
             return new Session(sid, j.getString("oid", ""), j.getString("tid", ""), j.getString("user", ""),
                     j.getString("name", ""), j.getString("email", ""), groups, new Secret(rt),
                     Instant.ofEpochSecond(j.getLong("iat")), Instant.ofEpochSecond(j.getLong("exp")),
-                    Instant.ofEpochSecond(j.getLong("seen")));
+                    Instant.ofEpochSecond(j.getLong("seen")), Optional.ofNullable(j.getString("su")));
         } catch (ClassCastException | NullPointerException e) {
             return null;
         }
