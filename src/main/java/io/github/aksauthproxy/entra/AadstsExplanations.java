@@ -13,6 +13,8 @@ public final class AadstsExplanations {
             Map.entry("AADSTS65001", "consent is missing; grant admin consent for the app's delegated permissions (Azure Kubernetes Service AAD Server)"),
             Map.entry("AADSTS50076", "multi-factor authentication is required; the user must sign in again interactively"),
             Map.entry("AADSTS50079", "the user must register for multi-factor authentication and sign in again"),
+            Map.entry("AADSTS53003", "a Conditional Access policy blocks the access; see the sign-in in Entra's sign-in logs"),
+            Map.entry("AADSTS50196", "Entra throttled a loop of identical requests; the service backs off, so look for a client retrying in a loop"),
             Map.entry("AADSTS70021", "no federated identity credential matches the assertion; check its issuer (the cluster's OIDC issuer URL), "
                     + "subject (system:serviceaccount:<namespace>:<serviceaccount>) and audience (api://AzureADTokenExchange)"),
             Map.entry("AADSTS700016", "the application id is not found in the tenant; check AZURE_CLIENT_ID and AZURE_TENANT_ID"),

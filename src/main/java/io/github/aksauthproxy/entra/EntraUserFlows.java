@@ -5,6 +5,7 @@ import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.IClientCredential;
 import com.microsoft.aad.msal4j.IHttpClient;
+import com.microsoft.aad.msal4j.InteractionRequiredExceptionReason;
 import com.microsoft.aad.msal4j.MsalException;
 import com.microsoft.aad.msal4j.MsalInteractionRequiredException;
 import com.microsoft.aad.msal4j.MsalServiceException;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -70,14 +72,19 @@ public final class EntraUserFlows {
      * <p>Built here rather than by MSAL4J: since 1.2x MSAL4J silently turns {@code ResponseMode.QUERY} into
      * {@code form_post}, and with {@code form_post} the browser POSTs the code cross-site and drops our
      * {@code SameSite=Lax} sign-in cookie. The URL carries no secret; MSAL4J still makes every token request.
+     *
+     * @param stepUp what a refused token request asks this sign-in to add: the profile's scopes, Entra's claims
      */
-    public URI authorizationUrl(String state, Secret nonce, String codeChallenge) {
+    public URI authorizationUrl(String state, Secret nonce, String codeChallenge, Optional<StepUp> stepUp) {
+        Set<String> scopes = new LinkedHashSet<>(SIGN_IN_SCOPES);
+        stepUp.ifPresent(s -> scopes.addAll(s.scopes()));
         Map<String, String> q = new LinkedHashMap<>();
         q.put("client_id", config.clientId());
         q.put("response_type", "code");
         q.put("redirect_uri", config.redirectUrl().toString());
         q.put("response_mode", "query");
-        q.put("scope", String.join(" ", SIGN_IN_SCOPES));
+        q.put("scope", String.join(" ", scopes));
+        stepUp.flatMap(StepUp::claims).ifPresent(c -> q.put("claims", c));
         q.put("state", state);
         q.put("nonce", nonce.value());
         q.put("code_challenge", codeChallenge);
@@ -135,27 +142,21 @@ public final class EntraUserFlows {
         return EntraCredentials.application(config.entraApp(), credential, executor, tls, httpClient);
     }
 
-    /** Sorts an MSAL4J failure into what the caller should do; keeps Entra's text, which never holds a secret. */
+    /**
+     * Sorts an MSAL4J failure into what the caller should do; keeps Entra's text, which never holds a secret.
+     *
+     * <p>MSAL4J turns every {@code invalid_grant} into an "interaction required" exception, but a sign-in does not
+     * cure all of them: a missing consent (AADSTS65001) needs an administrator, and a Conditional Access challenge
+     * is met only by a sign-in that presents Entra's {@code claims} (kept on the failure). So the answer body
+     * decides, not the exception's type.
+     */
     static IdpFailure translate(Throwable e) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         if (cause instanceof IdpFailure f) {
             return f;
         }
-        if (cause instanceof MsalInteractionRequiredException m) {
-            return new IdpFailure(IdpFailure.Kind.GRANT_REJECTED, m.errorCode(), AadstsExplanations.findCode(m.getMessage()),
-                    "Entra requires the user to sign in again (" + m.errorCode() + ")");
-        }
         if (cause instanceof MsalServiceException m) {
-            Optional<String> aadsts = AadstsExplanations.findCode(m.getMessage());
-            String code = m.errorCode() == null ? "unknown" : m.errorCode();
-            Integer status = m.statusCode();
-            if ("invalid_grant".equals(code) || "interaction_required".equals(code)) {
-                return new IdpFailure(IdpFailure.Kind.GRANT_REJECTED, code, aadsts, "Entra rejected the grant (" + code + ")");
-            }
-            if (status != null && status >= 500 || "temporarily_unavailable".equals(code)) {
-                return new IdpFailure(IdpFailure.Kind.UNAVAILABLE, code, aadsts, "Entra answered with a server error (" + code + ")");
-            }
-            return new IdpFailure(IdpFailure.Kind.REJECTED, code, aadsts, "Entra refused the token request (" + code + ")");
+            return fromEntraAnswer(m);
         }
         if (cause instanceof MsalException m && m.getCause() instanceof IOException io) {
             return unreachable(io);
@@ -166,6 +167,46 @@ public final class EntraUserFlows {
         String type = cause.getClass().getSimpleName();
         return new IdpFailure(IdpFailure.Kind.UNAVAILABLE, "client_error", Optional.empty(),
                 "the token request to Entra failed (" + type + (cause instanceof MsalException m ? ", " + m.errorCode() : "") + ")");
+    }
+
+    private static IdpFailure fromEntraAnswer(MsalServiceException m) {
+        Optional<String> aadsts = AadstsExplanations.findCode(m.getMessage());
+        String code = m.errorCode() == null ? "unknown" : m.errorCode();
+        Optional<String> claims = Optional.ofNullable(m.claims()).filter(c -> !c.isBlank());
+        Optional<Duration> retryAfter = retryAfter(m.headers());
+        Integer status = m.statusCode();
+        boolean grant = "invalid_grant".equals(code) || "interaction_required".equals(code) || m instanceof MsalInteractionRequiredException;
+        if (consentMissing(m, code, aadsts)) {
+            return new IdpFailure(IdpFailure.Kind.CONSENT_REQUIRED, code, aadsts, "Entra has no consent for the scope (" + code + ")",
+                    claims, retryAfter);
+        }
+        if (aadsts.filter("AADSTS50196"::equals).isPresent() || status != null && (status == 429 || status >= 500)
+                || "temporarily_unavailable".equals(code)) {
+            return new IdpFailure(IdpFailure.Kind.UNAVAILABLE, code, aadsts, "Entra answered with a server error or throttled (" + code + ")",
+                    claims, retryAfter);
+        }
+        if (grant) {
+            String why = claims.isPresent() ? "Entra wants a sign-in that meets a Conditional Access policy (" + code + ", claims challenge)"
+                    : "Entra rejected the grant (" + code + ")";
+            return new IdpFailure(IdpFailure.Kind.GRANT_REJECTED, code, aadsts, why, claims, retryAfter);
+        }
+        return new IdpFailure(IdpFailure.Kind.REJECTED, code, aadsts, "Entra refused the token request (" + code + ")", claims, retryAfter);
+    }
+
+    /** AADSTS65001, whether Entra says so with the code, the error or (as MSAL4J reads it) the suberror. */
+    private static boolean consentMissing(MsalServiceException m, String code, Optional<String> aadsts) {
+        return aadsts.filter("AADSTS65001"::equals).isPresent() || "consent_required".equals(code)
+                || m instanceof MsalInteractionRequiredException i && i.reason() == InteractionRequiredExceptionReason.CONSENT_REQUIRED;
+    }
+
+    /** RFC 9110 section 10.2.3, the delay-seconds form (the one Entra sends); an HTTP date is ignored. */
+    static Optional<Duration> retryAfter(Map<String, List<String>> headers) {
+        if (headers == null) {
+            return Optional.empty();
+        }
+        return headers.entrySet().stream().filter(h -> "Retry-After".equalsIgnoreCase(h.getKey()) && h.getValue() != null)
+                .flatMap(h -> h.getValue().stream()).map(String::trim).filter(v -> v.matches("\\d{1,9}"))
+                .map(v -> Duration.ofSeconds(Long.parseLong(v))).findFirst();
     }
 
     private static IdpFailure unreachable(IOException io) {

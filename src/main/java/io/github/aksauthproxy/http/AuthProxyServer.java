@@ -86,13 +86,14 @@ public final class AuthProxyServer {
         CookieNames names = new CookieNames(config.cookieDomain());
         SessionStore sessions = new SessionCookieStore(codec, names, clock, config.sessionIdleTimeout());
         LoginStateCookies loginCookies = new LoginStateCookies(codec, names, clock);
-        TokenService tokens = new TokenService(entra, clock, 200_000, events);
+        TokenService tokens = new TokenService(entra, clock, random, 200_000, config.profiles().keySet(), events);
         RedirectValidator redirects = new RedirectValidator(config.allowedRedirectDomains(), config.insecureLocalDevelopment());
         this.kube = KubernetesApi.create(vertx, config.cluster());
         AccessPolicy access = new AccessPolicy(kube, new HomeTenant(config.tenantId(), () -> oidc.cached().map(ProviderMetadata::issuer)),
                 clock, config.cluster().decisionTtl());
+        UserRateLimit userRateLimit = new UserRateLimit(new TokenBucketLimiter<>(config.authRateLimit(), clock, 200_000), events);
         BearerPassthrough bearer = new BearerPassthrough(new BearerTokenValidator(oidc, config.bearer(), clock), access,
-                config.groupsHeaderLimit());
+                config.groupsHeaderLimit(), userRateLimit);
 
         List<Supplier<Optional<String>>> readiness = new ArrayList<>();
         if (config.credential() == CredentialKind.WORKLOAD_IDENTITY) {
@@ -103,7 +104,7 @@ public final class AuthProxyServer {
         publicRouter = Router.router(vertx);
         timed(publicRouter, metrics.routeTimers("public", PUBLIC_ROUTES));
         publicRouter.get("/oauth2/start").handler(new StartHandler(entra, loginCookies, sessions, redirects, random, clock, events, proxies,
-                new TokenBucketLimiter<>(config.signInRateLimit(), clock, 100_000)));
+                new TokenBucketLimiter<>(config.signInRateLimit(), clock, 100_000), tokens));
         publicRouter.get("/oauth2/callback").handler(new CallbackHandler(vertx, config, entra, idTokens, loginCookies, sessions, random, clock, events));
         publicRouter.route("/oauth2/sign_out").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(new SignOutHandler(config, sessions, tokens, redirects, oidc::cached, events));
@@ -114,7 +115,7 @@ public final class AuthProxyServer {
         internalRouter = Router.router(vertx);
         timed(internalRouter, metrics.routeTimers("internal", INTERNAL_ROUTES));
         AuthSubrequestHandler auth = new AuthSubrequestHandler(config, sessions, tokens, access, bearer,
-                new BrowserSignIn(redirects, proxies), events, new TokenBucketLimiter<>(config.authRateLimit(), clock, 200_000));
+                new BrowserSignIn(redirects, proxies), events, userRateLimit);
         internalRouter.route("/oauth2/auth").handler(auth);
         // Envoy's ext_authz appends the original path to the configured one (Envoy Gateway SecurityPolicy extAuth).
         internalRouter.route("/oauth2/auth/*").handler(auth);

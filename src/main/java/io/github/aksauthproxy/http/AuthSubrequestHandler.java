@@ -6,8 +6,6 @@ import io.github.aksauthproxy.access.Subject;
 import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
-import io.github.aksauthproxy.entra.IdpFailure;
-import io.github.aksauthproxy.ratelimit.TokenBucketLimiter;
 import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.session.SessionRejected;
 import io.github.aksauthproxy.session.SessionStore;
@@ -33,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * otherwise forwards a literal placeholder). 401: no usable session. 400: unknown profile. 403: the profile's
  * rules refuse the user. 429 with Retry-After: the user made more requests for this profile than their token bucket
  * allows. 503: Entra cannot mint a token now, or the API server cannot answer a profile's RBAC check; never a 200
- * without a token. A request without a session cookie but with its own bearer token goes to
- * {@link BearerPassthrough}. Each outcome is reported to the {@link EventRecorder} (metrics, audit).
+ * without a token; how each of Entra's refusals is answered is {@link TokenRefusal}'s. A request without a session
+ * cookie but with its own bearer token goes to {@link BearerPassthrough}. Each outcome is reported to the
+ * {@link EventRecorder} (metrics, audit).
  */
 final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(AuthSubrequestHandler.class);
@@ -49,14 +48,10 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private final BearerPassthrough bearer;
     private final BrowserSignIn browserSignIn;
     private final EventRecorder events;
-    private final TokenBucketLimiter<UserProfile> limiter;
-
-    /** Rate-limit key: one bucket per user (object id) and profile. */
-    record UserProfile(String oid, String profile) {
-    }
+    private final UserRateLimit rateLimit;
 
     AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens, AccessPolicy access, BearerPassthrough bearer,
-                          BrowserSignIn browserSignIn, EventRecorder events, TokenBucketLimiter<UserProfile> limiter) {
+                          BrowserSignIn browserSignIn, EventRecorder events, UserRateLimit rateLimit) {
         this.config = config;
         this.sessions = sessions;
         this.tokens = tokens;
@@ -64,7 +59,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         this.bearer = bearer;
         this.browserSignIn = browserSignIn;
         this.events = events;
-        this.limiter = limiter;
+        this.rateLimit = rateLimit;
     }
 
     @Override
@@ -99,11 +94,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             return;
         }
         Session session = loaded.session();
-        TokenBucketLimiter.Decision limit = limiter.tryAcquire(new UserProfile(session.oid(), profile.name()));
-        if (!limit.allowed()) {
-            events.rateLimited(ctx, session, profile, limit.retryAfterSeconds());
-            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(limit.retryAfterSeconds()));
-            plain(ctx.response(), 429, "too many requests");
+        if (!rateLimit.admit(ctx, LogIds.actor(session), session.oid(), profile)) {
             return;
         }
         if (profile.open()) {
@@ -169,23 +160,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     }
 
     private void tokenFailed(RoutingContext ctx, Session session, Profile profile, Throwable e) {
-        HttpServerResponse r = ctx.response();
-        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        String sid = LogIds.sidHash(session.id());
-        if (cause instanceof IdpFailure f && f.kind() == IdpFailure.Kind.GRANT_REJECTED) {
-            tokens.forget(session.id());
-            LOG.atInfo().addKeyValue("event", "session.ended").addKeyValue("user", session.user()).addKeyValue("sid_hash", sid)
-                    .addKeyValue("profile", profile.name()).addKeyValue("reason", f.describe()).log();
-            events.sessionRevoked(ctx, session, profile);
-            unauthenticated(ctx, profile);
-            return;
-        }
-        String reason = cause instanceof IdpFailure f ? f.describe() : "unexpected " + cause.getClass().getName();
-        LOG.atWarn().addKeyValue("event", "token.failure").addKeyValue("user", session.user()).addKeyValue("sid_hash", sid)
-                .addKeyValue("profile", profile.name()).addKeyValue("reason", reason).log();
-        events.tokenUnavailable(profile);
-        r.putHeader(HttpHeaders.RETRY_AFTER, "5");
-        plain(r, 503, "token temporarily unavailable");
+        TokenRefusal.answer(ctx, session, profile, e, events, () -> unauthenticated(ctx, profile));
     }
 
     static void plain(HttpServerResponse r, int status, String body) {

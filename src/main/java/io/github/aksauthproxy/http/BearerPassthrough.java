@@ -4,6 +4,7 @@ import io.github.aksauthproxy.access.AccessDecision;
 import io.github.aksauthproxy.access.AccessPolicy;
 import io.github.aksauthproxy.access.Subject;
 import io.github.aksauthproxy.config.Profile;
+import io.github.aksauthproxy.observe.Actor;
 import io.github.aksauthproxy.oidc.BearerIdentity;
 import io.github.aksauthproxy.oidc.BearerTokenValidator;
 import io.github.aksauthproxy.oidc.IdTokenRejectedException;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@code /oauth2/auth} for a non-browser client (kubectl with kubelogin, a script) that brings its own Entra token
  * and no session cookie. The token is validated (signature by the tenant's keys, issuer, audience, expiry), the
  * profile's rules are applied to its claims (an RBAC check uses the caller's own token), and on success the same
- * {@code Authorization} goes on with identity headers from the claims. Invalid: 401. Nothing is minted.
+ * {@code Authorization} goes on with identity headers from the claims. Invalid: 401. Nothing is minted. A valid
+ * token's user shares the per-user rate limit with their browser sessions (429).
  */
 final class BearerPassthrough {
     private static final Logger LOG = LoggerFactory.getLogger(BearerPassthrough.class);
@@ -37,11 +39,13 @@ final class BearerPassthrough {
     private final BearerTokenValidator validator;
     private final AccessPolicy access;
     private final int groupsLimit;
+    private final UserRateLimit rateLimit;
 
-    BearerPassthrough(BearerTokenValidator validator, AccessPolicy access, int groupsLimit) {
+    BearerPassthrough(BearerTokenValidator validator, AccessPolicy access, int groupsLimit, UserRateLimit rateLimit) {
         this.validator = validator;
         this.access = access;
         this.groupsLimit = groupsLimit;
+        this.rateLimit = rateLimit;
     }
 
     /** The request's bearer token when it carries exactly one {@code Authorization: Bearer <JWT>}. */
@@ -62,6 +66,10 @@ final class BearerPassthrough {
                 return;
             }
             BearerIdentity id = validated.result();
+            // Limited after validation, by the token's own object id: a forged oid never reaches the buckets.
+            if (!rateLimit.admit(ctx, new Actor(id.user(), id.tid(), null), id.oid(), profile)) {
+                return;
+            }
             Subject subject = new Subject("bearer:" + sha256(token), id.oid(), id.tid(), id.upn(), id.email(), id.emailVerified(), id.groups());
             CompletableFuture<AccessDecision> decision = access.decide(profile, subject, () -> CompletableFuture.completedFuture(token));
             Future.fromCompletionStage(decision, ctx.vertx().getOrCreateContext()).onComplete(d -> {

@@ -95,7 +95,7 @@ final class CallbackHandler implements Handler<RoutingContext> {
         LoginState login = attempt.state();
         Future.fromCompletionStage(entra.redeem(code, login.codeVerifier()), vertx.getOrCreateContext())
                 .compose(result -> vertx.executeBlocking(() -> idTokens.validate(result.idToken(), login.nonce()), false)
-                        .map(claims -> newSession(claims, result)))
+                        .map(claims -> newSession(claims, result, login.stepUp())))
                 .onSuccess(session -> {
                     List<Cookie> out = new ArrayList<>(sessions.save(session, cookies));
                     out.addAll(clearLogin);
@@ -107,13 +107,13 @@ final class CallbackHandler implements Handler<RoutingContext> {
                 .onFailure(e -> signInFailed(ctx, e, clearLogin));
     }
 
-    private Session newSession(IdTokenClaims claims, SignInResult result) {
+    private Session newSession(IdTokenClaims claims, SignInResult result, Optional<String> stepUp) {
         byte[] id = new byte[18];
         random.nextBytes(id);
         Instant now = clock.instant();
         return new Session(Base64.getUrlEncoder().withoutPadding().encodeToString(id), claims.oid(), claims.tid(),
                 claims.preferredUsername(), claims.name(), claims.email(), claims.groups(), result.refreshToken(),
-                now, now.plus(config.sessionLifetime()), now, claims.upn(), claims.emailVerified());
+                now, now.plus(config.sessionLifetime()), now, claims.upn(), claims.emailVerified(), stepUp);
     }
 
     private void refuse(RoutingContext ctx, LoginRejected why, List<Cookie> clearLogin) {

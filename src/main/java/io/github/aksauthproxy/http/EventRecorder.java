@@ -3,6 +3,7 @@ package io.github.aksauthproxy.http;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
 import io.github.aksauthproxy.entra.IdpFailure;
+import io.github.aksauthproxy.observe.Actor;
 import io.github.aksauthproxy.observe.AuditLog;
 import io.github.aksauthproxy.observe.RequestFacts;
 import io.github.aksauthproxy.observe.ServiceMetrics;
@@ -67,10 +68,11 @@ final class EventRecorder implements TokenService.Observer {
         audit.accessDenied(facts(ctx.request()), LogIds.actor(session), profile.name(), reason);
     }
 
-    void rateLimited(RoutingContext ctx, Session session, Profile profile, long retryAfterSeconds) {
+    /** @param who the session's user, or a bearer caller (no session hash) */
+    void rateLimited(RoutingContext ctx, Actor who, Profile profile, long retryAfterSeconds) {
         metrics.authDecision(AuthOutcome.RATE_LIMITED, profile.name());
         metrics.rateLimited(Limit.AUTH);
-        audit.rateLimitExceeded(facts(ctx.request()), LogIds.actor(session), "auth", profile.name(), retryAfterSeconds);
+        audit.rateLimitExceeded(facts(ctx.request()), who, "auth", profile.name(), retryAfterSeconds);
     }
 
     /** Entra rejected the session's refresh token: the session is over. */
@@ -78,6 +80,11 @@ final class EventRecorder implements TokenService.Observer {
         metrics.authDecision(AuthOutcome.UNAUTHENTICATED, profile.name());
         metrics.sessionEnded(SessionEnd.REVOKED);
         audit.sessionExpired(facts(ctx.request()), LogIds.actor(session), "revoked");
+    }
+
+    /** A later request of a session Entra already ended (counted; the end was audited once). */
+    void endedSessionSeen(Profile profile) {
+        metrics.authDecision(AuthOutcome.UNAUTHENTICATED, profile.name());
     }
 
     /** No token could be had now (503). */
@@ -130,7 +137,7 @@ final class EventRecorder implements TokenService.Observer {
         if (failure instanceof IdpFailure f) {
             metrics.tokenAcquired(profile.name(), switch (f.kind()) {
                 case GRANT_REJECTED -> TokenOutcome.GRANT_REJECTED;
-                case REJECTED -> TokenOutcome.REJECTED;
+                case REJECTED, CONSENT_REQUIRED -> TokenOutcome.REJECTED;
                 case UNAVAILABLE -> TokenOutcome.UNAVAILABLE;
             }, nanos);
             metrics.idpError("refresh", f.errorCode(), f.aadsts(), true);

@@ -2,10 +2,12 @@ package io.github.aksauthproxy.http;
 
 import io.github.aksauthproxy.config.Secret;
 import io.github.aksauthproxy.entra.EntraUserFlows;
+import io.github.aksauthproxy.entra.StepUp;
 import io.github.aksauthproxy.redirect.RedirectValidator;
 import io.github.aksauthproxy.session.LoginState;
 import io.github.aksauthproxy.session.LoginStateCookies;
 import io.github.aksauthproxy.session.SessionStore;
+import io.github.aksauthproxy.token.TokenService;
 import io.vertx.core.Handler;
 import io.github.aksauthproxy.ratelimit.TokenBucketLimiter;
 import io.vertx.core.http.Cookie;
@@ -20,13 +22,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /oauth2/start?rd=}: begins a sign-in. Creates state, nonce and a PKCE verifier, keeps them with the
  * validated return target in a cookie named from the state, clears any existing session (no session fixation) and
- * sends the browser to Entra.
+ * sends the browser to Entra; when Entra ended that session wanting more of the user, with what it asked for.
  */
 final class StartHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(StartHandler.class);
@@ -41,13 +44,16 @@ final class StartHandler implements Handler<RoutingContext> {
     private final EventRecorder events;
     private final TrustedProxies proxies;
     private final TokenBucketLimiter<String> limiter;
+    private final TokenService tokens;
 
     /**
      * @param limiter sign-in starts per client address; used only when trusted proxies are configured, since
      *                otherwise every browser arrives from the ingress controller's address and would share one bucket
+     * @param tokens knows whether Entra ended the browser's current session wanting more from its next sign-in
      */
     StartHandler(EntraUserFlows entra, LoginStateCookies loginCookies, SessionStore sessions, RedirectValidator redirects,
-                 SecureRandom random, Clock clock, EventRecorder events, TrustedProxies proxies, TokenBucketLimiter<String> limiter) {
+                 SecureRandom random, Clock clock, EventRecorder events, TrustedProxies proxies, TokenBucketLimiter<String> limiter,
+                 TokenService tokens) {
         this.entra = entra;
         this.loginCookies = loginCookies;
         this.sessions = sessions;
@@ -57,6 +63,7 @@ final class StartHandler implements Handler<RoutingContext> {
         this.events = events;
         this.proxies = proxies;
         this.limiter = limiter;
+        this.tokens = tokens;
     }
 
     @Override
@@ -82,11 +89,26 @@ final class StartHandler implements Handler<RoutingContext> {
         Secret nonce = new Secret(randomToken(32));
         Secret verifier = new Secret(randomToken(32));
         Map<String, String> cookies = RequestCookies.of(ctx.request());
+        Optional<StepUp> stepUp = stepUp(cookies);
         List<Cookie> out = new ArrayList<>(sessions.clear(cookies));
         out.addAll(loginCookies.dropPendingIfTooMany(cookies));
-        out.add(loginCookies.write(new LoginState(state, nonce, verifier, target, clock.instant())));
-        String location = entra.authorizationUrl(state, nonce, challenge(verifier)).toString();
+        out.add(loginCookies.write(new LoginState(state, nonce, verifier, target, clock.instant(), stepUp.map(StepUp::profile))));
+        String location = entra.authorizationUrl(state, nonce, challenge(verifier), stepUp).toString();
         Responses.redirect(ctx, location, out);
+    }
+
+    /**
+     * When the session this browser still holds was ended by Entra wanting the user (a Conditional Access claims
+     * challenge, interaction_required), this sign-in carries the refused profile's scopes and Entra's claims, so it
+     * can satisfy what the plain sign-in could not. Remembered on the replica that saw the refusal.
+     */
+    private Optional<StepUp> stepUp(Map<String, String> cookies) {
+        SessionStore.Loaded current = sessions.load(cookies);
+        Optional<StepUp> stepUp = current.ok() ? tokens.pendingStepUp(current.session().id()) : Optional.empty();
+        stepUp.ifPresent(s -> LOG.atInfo().addKeyValue("event", "sign_in.step_up").addKeyValue("user", current.session().user())
+                .addKeyValue("sid_hash", LogIds.sidHash(current.session().id())).addKeyValue("profile", s.profile())
+                .addKeyValue("claims", s.claims().isPresent()).log());
+        return stepUp;
     }
 
     private String randomToken(int bytes) {

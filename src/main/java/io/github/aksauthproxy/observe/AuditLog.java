@@ -61,8 +61,10 @@ public final class AuditLog {
         return LOG.atInfo().addKeyValue("event", name);
     }
 
+    /** A bearer caller has no session, so no {@code sid_hash}. */
     private static LoggingEventBuilder who(LoggingEventBuilder b, Actor who) {
-        return b.addKeyValue("user", who.user()).addKeyValue("tenant", who.tenant()).addKeyValue("sid_hash", who.sidHash());
+        b = b.addKeyValue("user", who.user()).addKeyValue("tenant", who.tenant());
+        return who.sidHash() == null ? b : b.addKeyValue("sid_hash", who.sidHash());
     }
 
     private static LoggingEventBuilder request(LoggingEventBuilder b, RequestFacts r) {

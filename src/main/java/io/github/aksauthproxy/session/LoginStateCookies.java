@@ -32,6 +32,7 @@ public final class LoginStateCookies {
     public Cookie write(LoginState s) {
         JsonObject json = new JsonObject().put("state", s.state()).put("nonce", s.nonce().value())
                 .put("verifier", s.codeVerifier().value()).put("rd", s.redirectTarget()).put("iat", s.createdAt().getEpochSecond());
+        s.stepUp().ifPresent(p -> json.put("su", p));
         return names.set(names.login(s.state()), codec.encrypt(KIND, json), MAX_AGE.getSeconds());
     }
 
@@ -58,7 +59,7 @@ public final class LoginStateCookies {
                 return Result.failed(LoginRejected.TOO_OLD);
             }
             return new Result(new LoginState(state, new Secret(j.getString("nonce")), new Secret(j.getString("verifier")),
-                    j.getString("rd"), created), null);
+                    j.getString("rd"), created, java.util.Optional.ofNullable(j.getString("su"))), null);
         } catch (ClassCastException | NullPointerException e) {
             return Result.failed(LoginRejected.UNREADABLE_LOGIN_COOKIE);
         }

@@ -3,6 +3,7 @@ package io.github.aksauthproxy.session;
 import io.github.aksauthproxy.config.Secret;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A signed-in user's session: who they are, and the refresh token that lets the service mint their access
@@ -15,6 +16,8 @@ import java.util.List;
  * @param upn the ID token's {@code upn} claim; empty when it had none (and in sessions from before it was kept)
  * @param emailVerified Entra marked the domain of {@code email} verified ({@code xms_edov}); false in sessions from
  *     before it was kept
+ * @param stepUp the profile whose refused token request this session's sign-in answered (its scopes and Entra's
+ *     claims challenge went to Entra), so that a refusal soon after it is not answered with yet another sign-in
  */
 public record Session(
         String id,
@@ -29,21 +32,22 @@ public record Session(
         Instant expiresAt,
         Instant lastSeen,
         String upn,
-        boolean emailVerified) {
+        boolean emailVerified,
+        Optional<String> stepUp) {
 
     public Session {
         groups = List.copyOf(groups);
         upn = upn == null ? "" : upn;
     }
 
-    /** A session whose ID token had no {@code upn} claim and no verified e-mail domain. */
+    /** A session from an ordinary sign-in whose ID token had no {@code upn} claim and no verified e-mail domain. */
     public Session(String id, String oid, String tid, String user, String name, String email, List<String> groups, Secret refreshToken,
                    Instant createdAt, Instant expiresAt, Instant lastSeen) {
-        this(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, lastSeen, "", false);
+        this(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, lastSeen, "", false, Optional.empty());
     }
 
     public Session seenAt(Instant when) {
-        return new Session(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, when, upn, emailVerified);
+        return new Session(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, when, upn, emailVerified, stepUp);
     }
 
     /** The user principal name as the ID token stated it: {@code upn}, else preferred_username, else the object id. */

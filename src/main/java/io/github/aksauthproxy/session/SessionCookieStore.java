@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Sessions kept entirely in the encrypted cookie, so any replica serves any user and a restart loses nothing.
@@ -168,6 +169,7 @@ public final class SessionCookieStore implements SessionStore {
                 .put("iat", s.createdAt().getEpochSecond()).put("exp", s.expiresAt().getEpochSecond())
                 .put("seen", s.lastSeen().getEpochSecond())
                 .put("upn", s.upn()).put("edov", s.emailVerified());
+        s.stepUp().ifPresent(p -> json.put("su", p));
         return codec.encrypt(SESSION_KIND, json);
     }
 
@@ -187,7 +189,7 @@ public final class SessionCookieStore implements SessionStore {
                     Instant.ofEpochSecond(j.getLong("iat")), Instant.ofEpochSecond(j.getLong("exp")),
                     Instant.ofEpochSecond(j.getLong("seen")),
                     // Cookies written before these were kept lack them: no upn, and an e-mail nobody vouched for.
-                    j.getString("upn", ""), Boolean.TRUE.equals(j.getBoolean("edov", false)));
+                    j.getString("upn", ""), Boolean.TRUE.equals(j.getBoolean("edov", false)), Optional.ofNullable(j.getString("su")));
         } catch (ClassCastException | NullPointerException e) {
             return null;
         }

@@ -7,15 +7,23 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
 import io.github.aksauthproxy.entra.EntraUserFlows;
+import io.github.aksauthproxy.entra.IdpFailure;
+import io.github.aksauthproxy.entra.StepUp;
 import io.github.aksauthproxy.session.Session;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * Access tokens per session and profile. A token is served from memory until shortly before its own
  * {@code exp} (never the session's age decides); concurrent misses for one key share one request to Entra; and
  * a token used within its last minutes is renewed in the background so active users do not wait on Entra.
+ *
+ * <p>Entra's refusals are remembered too, so that asking again is Entra's cost only when it may help: a failure
+ * per session and profile with backoff ({@link FailureMemory}), and sessions Entra ended (the refresh token is
+ * refused, or Conditional Access wants the user) until they are replaced. An ended session remembers what its
+ * next sign-in must carry ({@link #pendingStepUp}); a session born of such a sign-in that is refused again within
+ * {@link #STEP_UP_WINDOW} gets {@link TokenFailure.Outcome#REFUSED_AFTER_SIGN_IN}, never another sign-in.
  */
 public final class TokenService {
     private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
@@ -30,17 +44,40 @@ public final class TokenService {
     static final Duration EXPIRY_MARGIN = Duration.ofMinutes(1);
     /** Within this of its expiry a token in use is renewed in the background. */
     static final Duration RENEW_AHEAD = Duration.ofMinutes(5);
+    /**
+     * A refusal this soon after a sign-in that already presented the profile's scopes and claims will not be cured
+     * by one more; later (Conditional Access sign-in frequency, a revoked session) a new sign-in may well help.
+     */
+    public static final Duration STEP_UP_WINDOW = Duration.ofMinutes(10);
+    /** How long a session Entra ended is remembered: its cookie may still be sent until the browser signs in again. */
+    private static final Duration ENDED_MEMORY = Duration.ofHours(1);
 
     private final EntraUserFlows entra;
     private final Clock clock;
+    private final List<String> profiles;
     private final Cache<Key, AccessToken> cache;
     /** Requests to Entra in flight, one per key: the single flight. */
     private final Map<Key, CompletableFuture<AccessToken>> inFlight = new ConcurrentHashMap<>();
+    private final FailureMemory<Key> failures;
+    /** Sessions Entra ended, by session id. */
+    private final Cache<String, Ended> ended;
 
     private final Observer observer;
 
     /** Cache key: one token per session and profile. */
     record Key(String sessionId, String profile) {
+    }
+
+    /** A session Entra ended: what its next sign-in must carry, and Entra's answer. */
+    private static final class Ended {
+        final StepUp stepUp;
+        final IdpFailure failure;
+        final AtomicBoolean told = new AtomicBoolean();
+
+        Ended(StepUp stepUp, IdpFailure failure) {
+            this.stepUp = stepUp;
+            this.failure = failure;
+        }
     }
 
     /** Told about every cache lookup and every request to Entra (metrics, audit); must not block. */
@@ -58,46 +95,89 @@ public final class TokenService {
         }
     }
 
-    public TokenService(EntraUserFlows entra, Clock clock, long maximumSize) {
-        this(entra, clock, maximumSize, Observer.NONE);
-    }
-
-    public TokenService(EntraUserFlows entra, Clock clock, long maximumSize, Observer observer) {
+    /**
+     * @param profiles the configured profile names: a session's tokens are found by these keys, never by a scan
+     * @param random jitter for the waits after a failure
+     */
+    public TokenService(EntraUserFlows entra, Clock clock, Random random, long maximumSize, Collection<String> profiles, Observer observer) {
         this.entra = entra;
         this.clock = clock;
+        this.profiles = List.copyOf(profiles);
         this.observer = observer;
+        Ticker ticker = ticker(clock);
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
-                .ticker(ticker(clock))
+                .ticker(ticker)
                 .expireAfter(new UntilShortlyBeforeExp(clock))
                 .build();
+        this.failures = new FailureMemory<>(clock, random, maximumSize);
+        this.ended = Caffeine.newBuilder().maximumSize(maximumSize).expireAfterWrite(ENDED_MEMORY).ticker(ticker).build();
     }
 
     /**
-     * The token for this session and profile: completed at once when one is cached, else when Entra answers.
-     * Fails with {@link io.github.aksauthproxy.entra.IdpFailure}.
+     * The token for this session and profile: completed at once when one is cached (or Entra's refusal is
+     * remembered), else when Entra answers. Fails with {@link TokenFailure}.
      */
     public CompletableFuture<AccessToken> token(Session session, Profile profile) {
+        Optional<TokenFailure> ended = endedFailure(session);
+        if (ended.isPresent()) {
+            return CompletableFuture.failedFuture(ended.get());
+        }
         Key key = new Key(session.id(), profile.name());
         AccessToken cached = cache.getIfPresent(key);
         observer.cacheLookup(profile, cached != null);
         if (cached == null) {
-            return mint(key, session, profile);
+            Optional<TokenFailure> refused = rememberedFailure(key);
+            if (refused.isPresent()) {
+                return CompletableFuture.failedFuture(refused.get());
+            }
+            return mint(key, session, profile).exceptionallyCompose(e -> CompletableFuture.failedFuture(endedFailure(session)
+                    .or(() -> rememberedFailure(key))
+                    .orElseGet(() -> new TokenFailure(TokenFailure.Outcome.UNAVAILABLE, idpFailure(e), FailureMemory.FIRST_WAIT, true))));
         }
-        if (!clock.instant().isBefore(cached.expiresOn().minus(RENEW_AHEAD))) {
+        // A renewal that failed is not retried before its wait is over; the cached token is served meanwhile.
+        if (!clock.instant().isBefore(cached.expiresOn().minus(RENEW_AHEAD)) && failures.current(key).isEmpty()) {
             mint(key, session, profile).whenComplete((t, e) -> {
                 if (e != null) {
                     LOG.atWarn().addKeyValue("event", "token.renewal_failed").addKeyValue("profile", profile.name())
-                            .addKeyValue("reason", e.getMessage()).log();
+                            .addKeyValue("reason", idpFailure(e).describe()).log();
                 }
             });
         }
         return CompletableFuture.completedFuture(cached);
     }
 
-    /** Forgets every token of a session (sign-out). */
+    /** What the next sign-in of this session's browser must carry, when Entra ended the session wanting the user. */
+    public Optional<StepUp> pendingStepUp(String sessionId) {
+        return Optional.ofNullable(ended.getIfPresent(sessionId)).map(e -> e.stepUp);
+    }
+
+    /** Forgets every token of a session (sign-out): one lookup per configured profile, however large the cache. */
     public void forget(String sessionId) {
-        cache.asMap().keySet().removeIf(k -> k.sessionId().equals(sessionId));
+        for (String profile : profiles) {
+            Key key = new Key(sessionId, profile);
+            cache.invalidate(key);
+            failures.forget(key);
+        }
+    }
+
+    /** The answer for every request of a session Entra ended. */
+    private Optional<TokenFailure> endedFailure(Session session) {
+        Ended end = ended.getIfPresent(session.id());
+        if (end == null) {
+            return Optional.empty();
+        }
+        boolean steppedUp = session.stepUp().filter(end.stepUp.profile()::equals).isPresent()
+                && clock.instant().isBefore(session.createdAt().plus(STEP_UP_WINDOW));
+        return Optional.of(new TokenFailure(steppedUp ? TokenFailure.Outcome.REFUSED_AFTER_SIGN_IN : TokenFailure.Outcome.SIGN_IN_AGAIN,
+                end.failure, Duration.ZERO, end.told.compareAndSet(false, true)));
+    }
+
+    /** Entra's remembered failure for this session and profile, while its wait lasts. */
+    private Optional<TokenFailure> rememberedFailure(Key key) {
+        return failures.current(key).map(r -> new TokenFailure(
+                r.failure.kind() == IdpFailure.Kind.CONSENT_REQUIRED ? TokenFailure.Outcome.CONSENT_REQUIRED : TokenFailure.Outcome.UNAVAILABLE,
+                r.failure, Duration.between(clock.instant(), r.retryAt), r.firstTold()));
     }
 
     private CompletableFuture<AccessToken> mint(Key key, Session session, Profile profile) {
@@ -110,18 +190,41 @@ public final class TokenService {
         entra.refresh(session.refreshToken(), new LinkedHashSet<>(profile.scopes())).whenComplete((token, error) -> {
             if (error == null) {
                 cache.put(key, token);
-            }
-            inFlight.remove(key, mine);
-            Throwable failure = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-            if (error == null) {
+                failures.forget(key);
+                inFlight.remove(key, mine);
                 observer.minted(session, profile, token, System.nanoTime() - started);
                 mine.complete(token);
-            } else {
-                observer.failed(session, profile, failure, System.nanoTime() - started);
-                mine.completeExceptionally(failure);
+                return;
             }
+            IdpFailure failure = idpFailure(error);
+            remember(key, session, profile, failure);
+            inFlight.remove(key, mine);
+            observer.failed(session, profile, failure, System.nanoTime() - started);
+            mine.completeExceptionally(failure);
         });
         return mine;
+    }
+
+    /** Before the waiting requests are told, so that they and every later one read the same memory. */
+    private void remember(Key key, Session session, Profile profile, IdpFailure failure) {
+        if (failure.kind() == IdpFailure.Kind.GRANT_REJECTED) {
+            ended.put(session.id(), new Ended(new StepUp(profile.name(), profile.scopes(), failure.claims()), failure));
+            forget(session.id());
+        } else {
+            failures.record(key, failure);
+        }
+    }
+
+    private static IdpFailure idpFailure(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof IdpFailure f) {
+            return f;
+        }
+        if (cause instanceof TokenFailure f) {
+            return f.entra();
+        }
+        return new IdpFailure(IdpFailure.Kind.UNAVAILABLE, "client_error", Optional.empty(),
+                "the token request failed unexpectedly (" + cause.getClass().getName() + ")");
     }
 
     private static Ticker ticker(Clock clock) {

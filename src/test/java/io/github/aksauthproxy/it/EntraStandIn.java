@@ -15,6 +15,9 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.OAuth2Config;
 import no.nav.security.mock.oauth2.http.MockWebServerWrapper;
 import no.nav.security.mock.oauth2.http.Ssl;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 
 /**
@@ -32,6 +35,8 @@ public final class EntraStandIn implements AutoCloseable {
     final EntraShapedTokenCallback claims;
     private final Ssl ssl;
     private final List<RecordedRequest> seen = new ArrayList<>();
+    /** Answers that replace the token endpoint's, by grant type (see {@link #answerTokenRequests}). */
+    private final Map<String, MockResponse> tokenAnswers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public EntraStandIn() {
         this(false);
@@ -48,11 +53,68 @@ public final class EntraStandIn implements AutoCloseable {
     private EntraStandIn(Ssl ssl, int port, boolean interactiveLogin) {
         this.ssl = ssl;
         this.claims = new EntraShapedTokenCallback(TENANT, CLIENT_ID, interactiveLogin ? null : ALICE);
+        MockWebServerWrapper http = interactiveLogin ? null : new MockWebServerWrapper(ssl);
         OAuth2Config config = new OAuth2Config(interactiveLogin, null, null, false,
                 new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(), Set.of(claims),
-                interactiveLogin ? new UserNameLoginServer(ssl, TENANT) : new MockWebServerWrapper(ssl));
+                interactiveLogin ? new UserNameLoginServer(ssl, TENANT) : http);
         this.server = new MockOAuth2Server(config);
         server.start(java.net.InetAddress.getLoopbackAddress(), port);
+        if (http != null) {
+            answerTokenRequestsFrom(http.getMockWebServer());
+        }
+    }
+
+    /**
+     * mock-oauth2-server 6 refuses {@code enqueueResponse}; its MockWebServer's dispatcher is wrapped instead, so a
+     * test can make the token endpoint refuse or fail the way Entra does while everything else stays real.
+     */
+    private void answerTokenRequestsFrom(MockWebServer web) {
+        Dispatcher real = web.getDispatcher();
+        web.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (request.getPath() != null && URI.create(request.getPath()).getPath().endsWith("/token")) {
+                    MockResponse answer = tokenAnswers.get(form(request.getBody().clone().readUtf8()).getOrDefault("grant_type", ""));
+                    if (answer != null) {
+                        return answer;
+                    }
+                }
+                return real.dispatch(request);
+            }
+        });
+    }
+
+    /** From now on every token request of this grant type gets {@code answer}, until {@link #answerTokenRequestsNormally}. */
+    public void answerTokenRequests(String grantType, MockResponse answer) {
+        tokenAnswers.put(grantType, answer);
+    }
+
+    public void answerTokenRequestsNormally() {
+        tokenAnswers.clear();
+    }
+
+    /**
+     * An error answer of Entra's token endpoint, shaped like Entra's: {@code error}, {@code error_description}
+     * starting with the AADSTS code, {@code error_codes}, and {@code suberror} and {@code claims} when given.
+     */
+    public static MockResponse entraError(int status, String error, String aadsts, String suberror, String claims) {
+        io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject().put("error", error)
+                .put("error_description", aadsts + ": refused by the stand-in. Trace ID: 0000 Correlation ID: 0000 Timestamp: 2026-01-01 00:00:00Z")
+                .put("error_codes", new io.vertx.core.json.JsonArray().add(Long.parseLong(aadsts.substring("AADSTS".length()))))
+                .put("trace_id", "00000000-0000-0000-0000-000000000000").put("correlation_id", "00000000-0000-0000-0000-000000000000");
+        if (suberror != null) {
+            body.put("suberror", suberror);
+        }
+        if (claims != null) {
+            body.put("claims", claims);
+        }
+        return new MockResponse().setResponseCode(status).setHeader("Content-Type", "application/json; charset=utf-8").setBody(body.encode());
+    }
+
+    /** Every authorize request the browser made to the stand-in so far, as its query parameters. */
+    List<Map<String, String>> authorizeRequests() {
+        return requests().stream().filter(r -> r.getPath() != null && URI.create(r.getPath()).getPath().endsWith("/authorize"))
+                .map(r -> form(URI.create(r.getPath()).getRawQuery())).toList();
     }
 
     /** A new stand-in on the port and with the certificate of one that was closed: the IdP coming back. */

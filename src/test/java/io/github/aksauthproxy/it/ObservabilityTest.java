@@ -234,6 +234,51 @@ class ObservabilityTest {
                 .containsEntry(series("aks_auth_proxy_auth_decisions_total", "outcome", "allowed", "profile", "aks"), 7.0);
     }
 
+    /** An AKS token from the stand-in for a kubelogin caller with this object id, as kubectl would present it. */
+    private static String bearerToken(String oid, String upn) {
+        return idp.server.issueToken(EntraStandIn.TENANT + "/oauth2/v2.0", "kubelogin", "6dae42f8-4368-4678-94ff-3960e28e3630",
+                Map.of("tid", EntraStandIn.TENANT, "oid", oid, "upn", upn), 3600).serialize();
+    }
+
+    @Test
+    void bearerCallersAreLimitedByObjectIdAndProfileCountedAndAuditedLikeSessions() throws Exception {
+        start(Map.of("AKS_AUTH_PROXY_AUTH_RATE_BURST", "2", "AKS_AUTH_PROXY_AUTH_RATE_PER_SECOND", "1"));
+        Map<String, String> bob = Map.of("Authorization", "Bearer " + bearerToken("99999999-2222-3333-4444-555555555555", "bob@contoso.example"));
+        Map<String, String> carol = Map.of("Authorization", "Bearer " + bearerToken("88888888-2222-3333-4444-555555555555", "carol@contoso.example"));
+        Map<String, String> aliceOwn = Map.of("Authorization", "Bearer " + bearerToken(EntraStandIn.ALICE.oid(), "alice@contoso.example"));
+        TestBrowser kubectl = browser("req-b");
+        try (AuditCapture audit = new AuditCapture()) {
+            assertThat(kubectl.get(service.auth(), bob).statusCode()).isEqualTo(200);
+            assertThat(kubectl.get(service.auth(), bob).statusCode()).isEqualTo(200);
+            HttpResponse<String> limited = kubectl.get(service.auth(), bob);
+            assertThat(limited.statusCode()).isEqualTo(429);
+            assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(limited.headers().firstValue("Authorization")).isEmpty();
+            assertThat(limited.body()).isEqualTo("too many requests");
+            assertThat(kubectl.get(service.auth(), carol).statusCode()).as("another user has a bucket of their own").isEqualTo(200);
+
+            List<JsonObject> lines = audit.lines();
+            assertThat(lines).extracting(l -> l.getString("event")).containsExactly("ratelimit.exceeded");
+            assertThat(lines.get(0).fieldNames()).containsExactlyElementsOf(fields(List.of("user", "tenant"),
+                    List.of("limit", "profile", "retry_after_s"), List.of("client_ip", "user_agent", "request_id")));
+            assertThat(lines.get(0).getString("user")).isEqualTo("bob@contoso.example");
+            assertThat(lines.get(0).getString("tenant")).isEqualTo(EntraStandIn.TENANT);
+            assertThat(lines.get(0).getString("limit")).isEqualTo("auth");
+            assertThat(lines.get(0).getString("profile")).isEqualTo("aks");
+            assertThat(lines.get(0).getLong("retry_after_s")).isEqualTo(1L);
+            assertThat(lines.get(0).getString("client_ip")).isEqualTo(CLIENT_IP);
+        }
+
+        // The same buckets as sessions: a user's own token and their browser session share one.
+        TestBrowser alice = signIn(browser("req-a"));
+        assertThat(alice.get(service.auth()).statusCode()).isEqualTo(200);
+        assertThat(kubectl.get(service.auth(), aliceOwn).statusCode()).isEqualTo(200);
+        assertThat(alice.get(service.auth()).statusCode()).isEqualTo(429);
+
+        assertThat(metrics()).containsEntry(series("aks_auth_proxy_auth_decisions_total", "outcome", "rate_limited", "profile", "aks"), 2.0)
+                .containsEntry(series("aks_auth_proxy_ratelimit_exceeded_total", "limit", "auth"), 2.0);
+    }
+
     @Test
     void signInStartsAreLimitedPerClientAddressFromTheTrustedProxy() throws Exception {
         start(Map.of("AKS_AUTH_PROXY_SIGN_IN_RATE_BURST", "2", "AKS_AUTH_PROXY_SIGN_IN_RATE_PER_MINUTE", "1"));

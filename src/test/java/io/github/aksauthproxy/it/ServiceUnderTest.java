@@ -31,6 +31,14 @@ public final class ServiceUnderTest implements AutoCloseable {
     static final String KEY_1 = randomKey();
     static final String KEY_2 = randomKey();
 
+    /** Random bytes as usual (states, nonces, session ids), but every jitter drawn exactly in the middle of its range. */
+    static final SecureRandom HALFWAY_JITTER = new SecureRandom() {
+        @Override
+        public double nextDouble() {
+            return 0.5;
+        }
+    };
+
     final Vertx vertx;
     final AuthProxyServer server;
     final Config config;
@@ -52,6 +60,12 @@ public final class ServiceUnderTest implements AutoCloseable {
     }
 
     static ServiceUnderTest start(EntraStandIn idp, Path dir, MutableClock clock, Map<String, String> overrides) throws Exception {
+        return start(idp, dir, clock, overrides, new SecureRandom());
+    }
+
+    /** @param random the service's randomness; {@link #HALFWAY_JITTER} makes its retry delays exact */
+    static ServiceUnderTest start(EntraStandIn idp, Path dir, MutableClock clock, Map<String, String> overrides, SecureRandom random)
+            throws Exception {
         Path tokenFile = dir.resolve("azure-identity-token-" + UUID.randomUUID());
         writeAssertion(tokenFile, "first", clock);
         int publicPort = freePort();
@@ -65,7 +79,7 @@ public final class ServiceUnderTest implements AutoCloseable {
         Config config = ConfigLoader.load(env);
         ServiceMetrics metrics = new ServiceMetrics(config.profiles().keySet());
         Vertx vertx = metrics.newVertx();
-        AuthProxyServer server = AuthProxyServer.start(vertx, config, clock, new SecureRandom(),
+        AuthProxyServer server = AuthProxyServer.start(vertx, config, clock, random,
                 Optional.of(new EntraLikeHttpClient(idp.trust())), metrics).await(20, TimeUnit.SECONDS);
         return new ServiceUnderTest(vertx, server, config, clock, tokenFile, metrics);
     }

@@ -29,7 +29,7 @@ class TokenAcquisitionTest {
     @BeforeEach
     void start() throws Exception {
         idp = new EntraStandIn();
-        service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), Map.of());
+        service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), Map.of(), ServiceUnderTest.HALFWAY_JITTER);
     }
 
     @AfterEach
@@ -121,7 +121,8 @@ class TokenAcquisitionTest {
         assertThat(r.headers().firstValue("Retry-After")).hasValue("5");
         assertThat(r.headers().firstValue("Authorization")).isEmpty();
         ServiceUnderTest.writeAssertion(service.tokenFile, "restored", service.clock);
-        assertThat(b.get(service.auth()).statusCode()).as("recovers with the next request").isEqualTo(200);
+        service.clock.advance(Duration.ofSeconds(5));
+        assertThat(b.get(service.auth()).statusCode()).as("recovers with the next request after Retry-After").isEqualTo(200);
     }
 
     @Test
@@ -131,6 +132,115 @@ class TokenAcquisitionTest {
         HttpResponse<String> r = b.get(service.auth());
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.headers().firstValue("Authorization")).isEmpty();
+    }
+
+    @Test
+    void twentyRequestsDuringAnEntraOutageMakeOneTokenRequestAndRetryAfterCountsDown() {
+        TestBrowser b = signIn();
+        idp.answerTokenRequests("refresh_token",
+                EntraStandIn.entraError(503, "temporarily_unavailable", "AADSTS90033", null, null).setHeader("Retry-After", "30"));
+        List<HttpResponse<String>> answers = IntStream.range(0, 20).mapToObj(i -> b.get(service.auth())).toList();
+        assertThat(answers).allSatisfy(r -> {
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.body()).isEqualTo("token temporarily unavailable");
+            assertThat(r.headers().firstValue("Authorization")).isEmpty();
+        });
+        assertThat(idp.tokenRequests("refresh_token")).as("one request to Entra, then its answer is remembered").hasSize(1);
+        // Entra's 30 s plus a jitter of up to a fifth (drawn halfway here), so that sessions do not all return at once.
+        assertThat(answers).allSatisfy(r -> assertThat(r.headers().firstValue("Retry-After")).hasValue("33"));
+
+        service.clock.advance(Duration.ofSeconds(20));
+        assertThat(b.get(service.auth()).headers().firstValue("Retry-After")).as("the wait that remains").hasValue("13");
+        assertThat(idp.tokenRequests("refresh_token")).hasSize(1);
+
+        idp.answerTokenRequestsNormally();
+        service.clock.advance(Duration.ofSeconds(13));
+        assertThat(b.get(service.auth()).statusCode()).isEqualTo(200);
+        assertThat(idp.tokenRequests("refresh_token")).hasSize(2);
+    }
+
+    @Test
+    void aDeadSessionsTwentyRequestsMakeOneTokenRequest() {
+        TestBrowser b = new TestBrowser(idp.trust());
+        b.cookies.put(SignInFlowTest.SESSION, sessionCookieWithRefreshToken("revoked-or-unknown-refresh-token"));
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> r = b.get(service.auth());
+            assertThat(r.statusCode()).isEqualTo(401);
+            assertThat(r.body()).isEqualTo("unauthenticated");
+        }
+        assertThat(idp.tokenRequests("refresh_token")).hasSize(1);
+    }
+
+    @Test
+    void aBackgroundRenewalThatMeetsInvalidGrantEndsTheSession() throws Exception {
+        idp.claims.tokenLifetime(600);
+        TestBrowser b = signIn();
+        String first = b.get(service.auth()).headers().firstValue("Authorization").orElseThrow();
+        idp.answerTokenRequests("refresh_token", EntraStandIn.entraError(400, "invalid_grant", "AADSTS50173", null, null));
+        service.clock.advance(Duration.ofMinutes(6));
+        HttpResponse<String> served = b.get(service.auth());
+        assertThat(served.statusCode()).as("the cached token is served while the renewal runs").isEqualTo(200);
+        assertThat(served.headers().firstValue("Authorization")).hasValue(first);
+
+        HttpResponse<String> after = served;
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (after.statusCode() == 200 && Instant.now().isBefore(deadline)) {
+            after = b.get(service.auth());
+        }
+        assertThat(after.statusCode()).as("Entra's refusal of the renewal ends the session").isEqualTo(401);
+        assertThat(after.headers().firstValue("Authorization")).isEmpty();
+        assertThat(b.get(service.auth()).statusCode()).isEqualTo(401);
+        assertThat(idp.tokenRequests("refresh_token")).as("the first token and the one renewal").hasSize(2);
+    }
+
+    @Test
+    void aFailedBackgroundRenewalKeepsServingTheCachedTokenAndIsRetriedOnlyAfterItsWait() throws Exception {
+        idp.claims.tokenLifetime(600);
+        TestBrowser b = signIn();
+        String first = b.get(service.auth()).headers().firstValue("Authorization").orElseThrow();
+        idp.answerTokenRequests("refresh_token",
+                EntraStandIn.entraError(503, "temporarily_unavailable", "AADSTS90033", null, null).setHeader("Retry-After", "30"));
+        service.clock.advance(Duration.ofMinutes(6));
+        assertThat(b.get(service.auth()).headers().firstValue("Authorization")).hasValue(first);
+        awaitRefreshRequests(2);
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> r = b.get(service.auth());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Authorization")).hasValue(first);
+        }
+        assertThat(idp.tokenRequests("refresh_token")).as("no renewal before Entra's Retry-After is over").hasSize(2);
+
+        idp.answerTokenRequestsNormally();
+        service.clock.advance(Duration.ofSeconds(33));
+        assertThat(b.get(service.auth()).headers().firstValue("Authorization")).hasValue(first);
+        awaitRefreshRequests(3);
+    }
+
+    /** Waits (at most 10 s) until the IdP has received this many refresh requests. */
+    private void awaitRefreshRequests(int count) {
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (idp.tokenRequests("refresh_token").size() < count && Instant.now().isBefore(deadline)) {
+            Thread.onSpinWait();
+        }
+        assertThat(idp.tokenRequests("refresh_token")).hasSize(count);
+    }
+
+    @Test
+    void signOutDropsTheSessionsCachedTokens() {
+        TestBrowser b = signIn();
+        String copyOfTheCookie = b.cookies.get(SignInFlowTest.SESSION);
+        String first = b.get(service.auth()).headers().firstValue("Authorization").orElseThrow();
+        assertThat(idp.tokenRequests("refresh_token")).hasSize(1);
+        assertThat(b.get(service.publicUrl + "/oauth2/sign_out").statusCode()).isEqualTo(200);
+        assertThat(b.cookies).doesNotContainKey(SignInFlowTest.SESSION);
+
+        // A copy of the cookie still decrypts (cookie sessions cannot be revoked), but nothing cached for it survives.
+        TestBrowser replay = new TestBrowser(idp.trust());
+        replay.cookies.put(SignInFlowTest.SESSION, copyOfTheCookie);
+        HttpResponse<String> r = replay.get(service.auth());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(idp.tokenRequests("refresh_token")).as("a new token request, not the signed-out session's cached token").hasSize(2);
+        assertThat(r.headers().firstValue("Authorization")).isPresent().isNotEqualTo(java.util.Optional.of(first));
     }
 
     private String sessionCookieWithRefreshToken(String refreshToken) {
