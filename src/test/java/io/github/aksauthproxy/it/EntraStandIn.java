@@ -69,6 +69,11 @@ public final class EntraStandIn implements AutoCloseable {
         return server.wellKnownUrl(TENANT + "/oauth2/v2.0").toString();
     }
 
+    /** Where a browser signing out of Entra goes (Entra's is {@code .../oauth2/v2.0/logout}). */
+    public String endSessionUrl() {
+        return server.endSessionEndpointUrl(TENANT + "/oauth2/v2.0").toString();
+    }
+
     public String issuer() {
         return server.issuerUrl(TENANT + "/oauth2/v2.0").toString();
     }
