@@ -1,5 +1,13 @@
 package io.github.aksauthproxy.it;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -9,12 +17,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.OAuth2Config;
-import no.nav.security.mock.oauth2.http.MockWebServerWrapper;
 import no.nav.security.mock.oauth2.http.Ssl;
+import no.nav.security.mock.oauth2.token.KeyProvider;
+import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 import okhttp3.mockwebserver.RecordedRequest;
 
 /**
@@ -30,6 +41,8 @@ public final class EntraStandIn implements AutoCloseable {
 
     public final MockOAuth2Server server;
     final EntraShapedTokenCallback claims;
+    private final EntraLikeRedemption redemption = new EntraLikeRedemption();
+    private final KeyProvider keys = new KeyProvider();
     private final Ssl ssl;
     private final List<RecordedRequest> seen = new ArrayList<>();
 
@@ -48,9 +61,9 @@ public final class EntraStandIn implements AutoCloseable {
     private EntraStandIn(Ssl ssl, int port, boolean interactiveLogin) {
         this.ssl = ssl;
         this.claims = new EntraShapedTokenCallback(TENANT, CLIENT_ID, interactiveLogin ? null : ALICE);
-        OAuth2Config config = new OAuth2Config(interactiveLogin, null, null, false,
-                new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(), Set.of(claims),
-                interactiveLogin ? new UserNameLoginServer(ssl, TENANT) : new MockWebServerWrapper(ssl));
+        UnaryOperator<StandInHttpServer.Handler> login = interactiveLogin ? new UserNameLogin(TENANT) : UnaryOperator.identity();
+        OAuth2Config config = new OAuth2Config(interactiveLogin, null, null, false, new OAuth2TokenProvider(keys), Set.of(claims),
+                new StandInHttpServer(ssl, handler -> login.apply(redemption.apply(handler))));
         this.server = new MockOAuth2Server(config);
         server.start(java.net.InetAddress.getLoopbackAddress(), port);
     }
@@ -159,6 +172,30 @@ public final class EntraStandIn implements AutoCloseable {
     /** How long the tokens issued from now on live, in seconds. */
     public void tokenLifetime(long seconds) {
         claims.tokenLifetime(seconds);
+    }
+
+    /**
+     * The next code redemption answers with what {@code forge} makes of the ID token the stand-in issued (the rest of
+     * the token response as issued), so tests can hand the service ID tokens Entra would never send.
+     */
+    void forgeNextIdToken(Function<SignedJWT, String> forge) {
+        redemption.forgeNextIdToken(forge);
+    }
+
+    /** {@code claims} signed as the stand-in signs its tokens: RS256 with its current key, {@code typ: JWT}. */
+    String signedAsTheStandIn(JWTClaimsSet claims) {
+        return signed(claims, (RSAKey) keys.signingKey(TENANT + "/oauth2/v2.0"));
+    }
+
+    /** {@code claims} signed with {@code key} the way the stand-in signs: RS256, the key's id, {@code typ: JWT}. */
+    static String signed(JWTClaimsSet claims, RSAKey key) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
+            jwt.sign(new RSASSASigner(key));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The stand-in's signing keys, to check that a token really came from it. */
