@@ -43,6 +43,7 @@ public final class EntraStandIn implements AutoCloseable {
     final EntraShapedTokenCallback claims;
     private final EntraLikeRedemption redemption = new EntraLikeRedemption();
     private final KeyProvider keys = new KeyProvider();
+    private final StandInHttpServer http;
     private final Ssl ssl;
     private final List<RecordedRequest> seen = new ArrayList<>();
 
@@ -62,8 +63,8 @@ public final class EntraStandIn implements AutoCloseable {
         this.ssl = ssl;
         this.claims = new EntraShapedTokenCallback(TENANT, CLIENT_ID, interactiveLogin ? null : ALICE);
         UnaryOperator<StandInHttpServer.Handler> login = interactiveLogin ? new UserNameLogin(TENANT) : UnaryOperator.identity();
-        OAuth2Config config = new OAuth2Config(interactiveLogin, null, null, false, new OAuth2TokenProvider(keys), Set.of(claims),
-                new StandInHttpServer(ssl, handler -> login.apply(redemption.apply(handler))));
+        this.http = new StandInHttpServer(ssl, handler -> login.apply(redemption.apply(handler)));
+        OAuth2Config config = new OAuth2Config(interactiveLogin, null, null, false, new OAuth2TokenProvider(keys), Set.of(claims), http);
         this.server = new MockOAuth2Server(config);
         server.start(java.net.InetAddress.getLoopbackAddress(), port);
     }
@@ -130,15 +131,23 @@ public final class EntraStandIn implements AutoCloseable {
         return ssl;
     }
 
+    /**
+     * The next request the IdP received, or null when none arrives within the timeout. The server keeps every request
+     * it served until it is taken (this, or {@link #requests()}).
+     */
+    public RecordedRequest takeRequest(long timeout, TimeUnit unit) throws InterruptedException {
+        return http.takeRequest(timeout, unit);
+    }
+
     /** Every request the IdP received so far (drains its queue). */
     synchronized List<RecordedRequest> requests() {
         while (true) {
             RecordedRequest r;
             try {
-                r = server.takeRequest(20, TimeUnit.MILLISECONDS);
-            } catch (RuntimeException queueEmpty) {
-                // mock-oauth2-server throws instead of returning null when nothing arrived in time
-                break;
+                r = takeRequest(20, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             }
             if (r == null) {
                 break;

@@ -1,6 +1,7 @@
 package io.github.aksauthproxy.it;
 
 import java.net.InetAddress;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import kotlin.jvm.functions.Function1;
 import no.nav.security.mock.oauth2.http.MockWebServerWrapper;
@@ -9,6 +10,7 @@ import no.nav.security.mock.oauth2.http.OAuth2HttpResponse;
 import no.nav.security.mock.oauth2.http.OAuth2HttpServer;
 import no.nav.security.mock.oauth2.http.Ssl;
 import okhttp3.HttpUrl;
+import okhttp3.mockwebserver.RecordedRequest;
 
 /**
  * mock-oauth2-server's HTTP server with what Entra does and the mock does not put in front of the mock's request
@@ -25,6 +27,11 @@ final class StandInHttpServer implements OAuth2HttpServer {
     StandInHttpServer(Ssl ssl, UnaryOperator<Handler> decorate) {
         this.delegate = new MockWebServerWrapper(ssl);
         this.decorate = decorate;
+    }
+
+    /** The next request the server received, or null when none arrives within the timeout. */
+    RecordedRequest takeRequest(long timeout, TimeUnit unit) throws InterruptedException {
+        return delegate.getMockWebServer().takeRequest(timeout, unit);
     }
 
     private Handler wrap(Function1<? super OAuth2HttpRequest, OAuth2HttpResponse> handler) {
