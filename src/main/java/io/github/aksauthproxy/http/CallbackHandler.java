@@ -29,6 +29,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -138,7 +139,9 @@ final class CallbackHandler implements Handler<RoutingContext> {
         Responses.page(ctx, 400, "Sign-in failed", "Microsoft Entra ID could not sign you in: " + cause + ".", clearLogin);
     }
 
-    private void signInFailed(RoutingContext ctx, Throwable e, List<Cookie> clearLogin) {
+    private void signInFailed(RoutingContext ctx, Throwable failure, List<Cookie> clearLogin) {
+        // MSAL4J's future delivers the redemption's failure wrapped; the cause says what Entra answered.
+        Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (e instanceof IdpFailure f && f.kind() == IdpFailure.Kind.GRANT_REJECTED) {
             events.idpError("redeem", f.errorCode(), f.aadsts(), true);
             loginFailed(ctx, Level.INFO, "the code was rejected: " + f.describe());

@@ -47,30 +47,37 @@ final class SignOutHandler implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         Map<String, String> cookies = RequestCookies.of(ctx.request());
         SessionStore.Loaded loaded = sessions.load(cookies);
+        List<Cookie> clear = sessions.clear(cookies);
+        // The answer is settled before the session is ended, so nothing can fail between the logout audit event and
+        // the cookies being cleared.
+        Optional<String> location = location(ctx.request().getParam("rd"));
         if (loaded.ok()) {
             tokens.forget(loaded.session().id());
             LOG.atInfo().addKeyValue("event", "logout").addKeyValue("user", loaded.session().user())
                     .addKeyValue("sid_hash", LogIds.sidHash(loaded.session().id())).log();
             events.logout(ctx, loaded.session());
         }
-        List<Cookie> clear = sessions.clear(cookies);
-        String rd = ctx.request().getParam("rd");
+        location.ifPresentOrElse(l -> Responses.redirect(ctx, l, clear),
+                () -> Responses.page(ctx, 200, "Signed out", "You are signed out.", clear));
+    }
+
+    /** Where the browser goes next: Entra's end-session endpoint, the validated {@code rd}, or nowhere (a page). */
+    private Optional<String> location(String rd) {
         RedirectValidator.Result checked = redirects.validate(rd);
         if (rd != null && checked.rejected().isPresent()) {
             LOG.atInfo().addKeyValue("event", "redirect.rejected").addKeyValue("where", "sign_out")
                     .addKeyValue("reason", checked.rejected().get().describe()).log();
         }
+        // A rejected target falls back to "/", never to the given URL.
+        String target = checked.target().orElse("/");
         Optional<URI> endSession = config.idpSignOut() ? metadata.get().flatMap(ProviderMetadata::endSessionEndpoint) : Optional.empty();
         if (endSession.isPresent()) {
-            String back = config.redirectUrl().resolve(checked.target().orElse("/")).toString();
+            // An accepted target is a legal URI (RedirectValidator), so resolving it cannot fail.
+            String back = config.redirectUrl().resolve(target).toString();
             String sep = endSession.get().getRawQuery() == null ? "?" : "&";
-            Responses.redirect(ctx, endSession.get() + sep + "post_logout_redirect_uri=" + URLEncoder.encode(back, StandardCharsets.UTF_8)
-                    + "&client_id=" + URLEncoder.encode(config.clientId(), StandardCharsets.UTF_8), clear);
-        } else if (rd != null) {
-            // A rejected target falls back to "/", never to the given URL.
-            Responses.redirect(ctx, checked.target().orElse("/"), clear);
-        } else {
-            Responses.page(ctx, 200, "Signed out", "You are signed out.", clear);
+            return Optional.of(endSession.get() + sep + "post_logout_redirect_uri=" + URLEncoder.encode(back, StandardCharsets.UTF_8)
+                    + "&client_id=" + URLEncoder.encode(config.clientId(), StandardCharsets.UTF_8));
         }
+        return rd == null ? Optional.empty() : Optional.of(target);
     }
 }

@@ -1,5 +1,7 @@
 package io.github.aksauthproxy.redirect;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ public final class RedirectValidator {
     private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:");
     private static final int HTTPS_PORT = 443;
     private static final int HTTP_PORT = 80;
+    private static final String URI_PUNCTUATION = "-._~!$&'()*+,;=:@/?%";
 
     private final List<AllowedDomain> allowedDomains;
     private final boolean allowHttp;
@@ -104,7 +107,7 @@ public final class RedirectValidator {
         if (value.regionMatches(true, 0, "/%2F", 0, 4)) {
             return Result.rejected(RedirectRejected.ENCODED_SEPARATOR);
         }
-        return encodeNonAscii(value).map(RedirectValidator::acceptedIfShortEnough)
+        return encodeForUri(value).map(RedirectValidator::accepted)
                 .orElseGet(() -> Result.rejected(RedirectRejected.MALFORMED));
     }
 
@@ -150,13 +153,23 @@ public final class RedirectValidator {
             return Result.rejected(RedirectRejected.PORT_NOT_ALLOWED);
         }
         String prefix = scheme + "://" + authority.toLowerCase(Locale.ROOT);
-        return encodeNonAscii(value.substring(authorityEnd)).map(rest -> acceptedIfShortEnough(prefix + rest))
+        return encodeForUri(value.substring(authorityEnd)).map(rest -> accepted(prefix + rest))
                 .orElseGet(() -> Result.rejected(RedirectRejected.MALFORMED));
     }
 
-    private static Result acceptedIfShortEnough(String target) {
+    private static Result accepted(String target) {
         // Percent-encoding can grow a target up to nine-fold; the Location header stays bounded.
-        return target.length() > MAX_LENGTH ? Result.rejected(RedirectRejected.TOO_LONG) : Result.accepted(target);
+        if (target.length() > MAX_LENGTH) {
+            return Result.rejected(RedirectRejected.TOO_LONG);
+        }
+        // Callers build URLs from the target (sign-out resolves it against the redirect URL for Entra), so an accepted
+        // target must parse; this holds the promise even for a character the encoding above did not foresee.
+        try {
+            new URI(target);
+        } catch (URISyntaxException e) {
+            return Result.rejected(RedirectRejected.MALFORMED);
+        }
+        return Result.accepted(target);
     }
 
     private static boolean isControlOrWhitespace(char c) {
@@ -190,16 +203,26 @@ public final class RedirectValidator {
         return Optional.empty();
     }
 
-    /** Percent-encodes non-ASCII characters as UTF-8; ASCII is left as it is. Empty for a lone surrogate. */
-    private static Optional<String> encodeNonAscii(String s) {
+    /**
+     * Path, query and fragment as a legal URI (RFC 3986 section 3.3-3.5): percent-encodes non-ASCII characters as
+     * UTF-8, and the ASCII ones a URI may not hold ({@code " < > [ ] ^ ` { | }}, and any '#' after the first). A
+     * browser asks for the same resource either way (it encodes most of these itself); {@code java.net.URI} and
+     * other strict parsers refuse the raw form. Empty for a lone surrogate.
+     */
+    private static Optional<String> encodeForUri(String s) {
         StringBuilder out = new StringBuilder(s.length());
+        boolean inFragment = false;
         for (int i = 0; i < s.length(); ) {
             int codePoint = s.codePointAt(i);
             i += Character.charCount(codePoint);
-            if (codePoint <= 0x7F) {
-                out.append((char) codePoint);
-            } else if (Character.getType(codePoint) == Character.SURROGATE) {
+            if (Character.getType(codePoint) == Character.SURROGATE) {
                 return Optional.empty();
+            }
+            if (codePoint == '#' && !inFragment) {
+                inFragment = true;
+                out.append('#');
+            } else if (codePoint <= 0x7F && isUriCharacter((char) codePoint)) {
+                out.append((char) codePoint);
             } else {
                 for (byte b : new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8)) {
                     out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
@@ -208,6 +231,11 @@ public final class RedirectValidator {
             }
         }
         return Optional.of(out.toString());
+    }
+
+    /** Unreserved characters, sub-delimiters, ':', '@', '/', '?' (RFC 3986 section 2), and '%' of a checked escape. */
+    private static boolean isUriCharacter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || URI_PUNCTUATION.indexOf(c) >= 0;
     }
 
     /**

@@ -28,7 +28,7 @@ public final class CookieNames {
         return base + "_" + i;
     }
 
-    /** Last-activity stamp for chunked sessions (see {@link SessionCookieStore}). */
+    /** Last-activity stamp of a session that a renewal cannot rewrite in one cookie (see {@link SessionCookieStore}). */
     public String activity() {
         return base + "-seen";
     }

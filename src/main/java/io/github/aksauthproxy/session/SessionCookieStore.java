@@ -20,12 +20,15 @@ import java.util.Optional;
  * <p>Idle-timeout renewal has to pass through an auth subrequest, and NGINX copies only the <em>first</em>
  * {@code Set-Cookie} of that response to the browser. So a renewal is always exactly one cookie: a session that
  * fits in one cookie (the common case) is re-issued whole; a chunked session is never rewritten by a renewal
- * (a partial rewrite would mix chunks), instead a small separate activity cookie carries the newer stamp.
- * Renewals are spaced by an eighth of the idle timeout, so most requests carry no cookie at all.
+ * (a partial rewrite would mix chunks), instead a small separate activity cookie carries the newer stamp. So does
+ * a one-cookie session just under the limit whose renewed form no longer fits (its stamps differ, so it compresses
+ * less). The later of the two stamps counts for every session, for the idle timeout and for spacing renewals by
+ * an eighth of the idle timeout, so most requests carry no cookie at all.
  *
  * <p>The auth subrequest runs on every request through the ingress, and decrypting, inflating and parsing a
- * session costs far more than the rest of the answer. Recently decoded sessions are therefore kept by their exact
- * cookie value: the same value always decodes to the same session, so this changes nothing but the cost.
+ * session costs far more than the rest of the answer. Recently decoded sessions and activity stamps are therefore
+ * kept by their exact cookie value: the same value always decodes to the same thing, so this changes nothing but
+ * the cost.
  * Lifetime and idle timeout are still checked on every request; rejections are never kept.
  */
 public final class SessionCookieStore implements SessionStore {
@@ -41,6 +44,8 @@ public final class SessionCookieStore implements SessionStore {
     private final Duration idleTimeout;
     private final Duration renewEvery;
     private final Cache<String, Session> decoded = Caffeine.newBuilder()
+            .maximumSize(10_000).expireAfterAccess(Duration.ofMinutes(5)).build();
+    private final Cache<String, Activity> activities = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterAccess(Duration.ofMinutes(5)).build();
 
     public SessionCookieStore(CookieCodec codec, CookieNames names, Clock clock, Duration idleTimeout) {
@@ -76,10 +81,8 @@ public final class SessionCookieStore implements SessionStore {
         if (!now.isBefore(session.expiresAt())) {
             return Loaded.expired(SessionRejected.EXPIRED, session);
         }
-        Instant seen = session.lastSeen();
-        if (chunked && idleSince(seen, now)) {
-            seen = laterActivity(cookies, session.id(), seen);
-        }
+        // Any session may have an activity cookie: a one-cookie session whose renewal outgrew one cookie gets one too.
+        Instant seen = laterActivity(cookies, session.id(), session.lastSeen());
         if (idleSince(seen, now)) {
             return Loaded.expired(SessionRejected.IDLE_EXPIRED, session);
         }
@@ -133,17 +136,26 @@ public final class SessionCookieStore implements SessionStore {
         return Duration.between(seen, now).compareTo(idleTimeout) >= 0;
     }
 
+    /** The later of the session's own stamp and that of an activity cookie of the same session. */
     private Instant laterActivity(Map<String, String> cookies, String sid, Instant seen) {
         String value = cookies.get(names.activity());
         if (value == null) {
             return seen;
         }
-        CookieCodec.Decoded d = codec.decrypt(ACTIVITY_KIND, value);
-        if (!d.ok() || !sid.equals(d.payload().getString("sid")) || !(d.payload().getValue("seen") instanceof Number n)) {
-            return seen;
+        Activity activity = activities.getIfPresent(value);
+        if (activity == null) {
+            CookieCodec.Decoded d = codec.decrypt(ACTIVITY_KIND, value);
+            if (!d.ok() || !(d.payload().getValue("sid") instanceof String stampSid) || !(d.payload().getValue("seen") instanceof Number n)) {
+                return seen;
+            }
+            activity = new Activity(stampSid, Instant.ofEpochSecond(n.longValue()));
+            activities.put(value, activity);
         }
-        Instant stamp = Instant.ofEpochSecond(n.longValue());
-        return stamp.isAfter(seen) ? stamp : seen;
+        return activity.sid().equals(sid) && activity.seen().isAfter(seen) ? activity.seen() : seen;
+    }
+
+    /** A decoded activity cookie: whose session it stamps, and when that session was last used. */
+    private record Activity(String sid, Instant seen) {
     }
 
     private String joinChunks(Map<String, String> cookies) {

@@ -401,14 +401,14 @@ public final class BenchRun {
         tokenFile = work.resolve("azure-identity-token");
         ServiceUnderTest.writeAssertion(tokenFile, "bench", new MutableClock(Instant.now()));
         caFile = idp.writeCaFile(work);
-        // mock-oauth2-server keeps every request it served for takeRequest(); drop them, the front counts instead.
+        // The stand-in keeps every request it served for takeRequest(); drop them, the front counts instead.
         Thread drain = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    idp.server.takeRequest(1, TimeUnit.SECONDS);
-                } catch (RuntimeException nothingYet) {
-                    // mock-oauth2-server throws when nothing arrived in time
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    idp.takeRequest(1, TimeUnit.SECONDS);
                 }
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
             }
         }, "bench-idp-drain");
         drain.setDaemon(true);

@@ -40,7 +40,7 @@ class DemoBrowserTest {
             assertThat(page.getString("url")).isEqualTo(demo.url + "/team/board?view=mine");
             String text = page.getString("text");
             assertThat(text).contains("Signed in as dana.newcomer@contoso.example")
-                    .contains("X-Auth-Request-Oid").contains(UserNameLoginServer.claimsFor("Dana Newcomer", EntraStandIn.TENANT).getString("oid"))
+                    .contains("X-Auth-Request-Oid").contains(UserNameLogin.claimsFor("Dana Newcomer", EntraStandIn.TENANT).getString("oid"))
                     .contains("\"aud\" : \"6dae42f8-4368-4678-94ff-3960e28e3630\"")
                     .doesNotContainPattern("eyJ[A-Za-z0-9_-]{20,}\\.eyJ");
         }

@@ -95,7 +95,7 @@ final class EntraShapedTokenCallback implements OAuth2TokenCallback {
         }
         User u = user.get();
         if (u == null) {
-            // Interactive login: the user's claims come from the login page (UserNameLoginServer).
+            // Interactive login: the user's claims come from the login page (UserNameLogin).
             return claims;
         }
         claims.put("oid", u.oid());

@@ -1,5 +1,13 @@
 package io.github.aksauthproxy.it;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -9,16 +17,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.OAuth2Config;
-import no.nav.security.mock.oauth2.http.MockWebServerWrapper;
 import no.nav.security.mock.oauth2.http.Ssl;
-import okhttp3.mockwebserver.Dispatcher;
+import no.nav.security.mock.oauth2.token.KeyProvider;
+import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
+import no.nav.security.mock.oauth2.http.OAuth2HttpResponse;
 
 /**
  * The stand-in for Microsoft Entra ID: mock-oauth2-server in-process over HTTPS (its own certificate), with
@@ -33,6 +43,9 @@ public final class EntraStandIn implements AutoCloseable {
 
     public final MockOAuth2Server server;
     final EntraShapedTokenCallback claims;
+    private final EntraLikeRedemption redemption = new EntraLikeRedemption();
+    private final KeyProvider keys = new KeyProvider();
+    private final StandInHttpServer http;
     private final Ssl ssl;
     private final List<RecordedRequest> seen = new ArrayList<>();
     /** Answers that replace the token endpoint's, by grant type (see {@link #answerTokenRequests}). */
@@ -53,35 +66,30 @@ public final class EntraStandIn implements AutoCloseable {
     private EntraStandIn(Ssl ssl, int port, boolean interactiveLogin) {
         this.ssl = ssl;
         this.claims = new EntraShapedTokenCallback(TENANT, CLIENT_ID, interactiveLogin ? null : ALICE);
-        MockWebServerWrapper http = interactiveLogin ? null : new MockWebServerWrapper(ssl);
-        OAuth2Config config = new OAuth2Config(interactiveLogin, null, null, false,
-                new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(), Set.of(claims),
-                interactiveLogin ? new UserNameLoginServer(ssl, TENANT) : http);
+        UnaryOperator<StandInHttpServer.Handler> login = interactiveLogin ? new UserNameLogin(TENANT) : UnaryOperator.identity();
+        this.http = new StandInHttpServer(ssl, handler -> login.apply(redemption.apply(answeringTokenRequests(handler))));
+        OAuth2Config config = new OAuth2Config(interactiveLogin, null, null, false, new OAuth2TokenProvider(keys), Set.of(claims), http);
         this.server = new MockOAuth2Server(config);
         server.start(java.net.InetAddress.getLoopbackAddress(), port);
-        if (http != null) {
-            answerTokenRequestsFrom(http.getMockWebServer());
-        }
     }
 
     /**
-     * mock-oauth2-server 6 refuses {@code enqueueResponse}; its MockWebServer's dispatcher is wrapped instead, so a
-     * test can make the token endpoint refuse or fail the way Entra does while everything else stays real.
+     * mock-oauth2-server 6 refuses {@code enqueueResponse}; its request handler is wrapped instead, so a test can
+     * make the token endpoint refuse or fail the way Entra does while everything else stays real.
      */
-    private void answerTokenRequestsFrom(MockWebServer web) {
-        Dispatcher real = web.getDispatcher();
-        web.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-                if (request.getPath() != null && URI.create(request.getPath()).getPath().endsWith("/token")) {
-                    MockResponse answer = tokenAnswers.get(form(request.getBody().clone().readUtf8()).getOrDefault("grant_type", ""));
-                    if (answer != null) {
-                        return answer;
-                    }
+    private StandInHttpServer.Handler answeringTokenRequests(StandInHttpServer.Handler real) {
+        return request -> {
+            if (request.getUrl().encodedPath().endsWith("/token")) {
+                String grant = request.getFormParameters().get("grant_type");
+                MockResponse answer = tokenAnswers.get(grant == null ? "" : grant);
+                if (answer != null) {
+                    int status = Integer.parseInt(answer.getStatus().split(" ")[1]);
+                    String body = answer.getBody() == null ? "" : answer.getBody().clone().readUtf8();
+                    return new OAuth2HttpResponse(answer.getHeaders(), status, body, null);
                 }
-                return real.dispatch(request);
             }
-        });
+            return real.invoke(request);
+        };
     }
 
     /** From now on every token request of this grant type gets {@code answer}, until {@link #answerTokenRequestsNormally}. */
@@ -129,6 +137,11 @@ public final class EntraStandIn implements AutoCloseable {
 
     public String discoveryUrl() {
         return server.wellKnownUrl(TENANT + "/oauth2/v2.0").toString();
+    }
+
+    /** Where a browser signing out of Entra goes (Entra's is {@code .../oauth2/v2.0/logout}). */
+    public String endSessionUrl() {
+        return server.endSessionEndpointUrl(TENANT + "/oauth2/v2.0").toString();
     }
 
     public String issuer() {
@@ -185,15 +198,23 @@ public final class EntraStandIn implements AutoCloseable {
         return ssl;
     }
 
+    /**
+     * The next request the IdP received, or null when none arrives within the timeout. The server keeps every request
+     * it served until it is taken (this, or {@link #requests()}).
+     */
+    public RecordedRequest takeRequest(long timeout, TimeUnit unit) throws InterruptedException {
+        return http.takeRequest(timeout, unit);
+    }
+
     /** Every request the IdP received so far (drains its queue). */
     synchronized List<RecordedRequest> requests() {
         while (true) {
             RecordedRequest r;
             try {
-                r = server.takeRequest(20, TimeUnit.MILLISECONDS);
-            } catch (RuntimeException queueEmpty) {
-                // mock-oauth2-server throws instead of returning null when nothing arrived in time
-                break;
+                r = takeRequest(20, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             }
             if (r == null) {
                 break;
@@ -227,6 +248,30 @@ public final class EntraStandIn implements AutoCloseable {
     /** How long the tokens issued from now on live, in seconds. */
     public void tokenLifetime(long seconds) {
         claims.tokenLifetime(seconds);
+    }
+
+    /**
+     * The next code redemption answers with what {@code forge} makes of the ID token the stand-in issued (the rest of
+     * the token response as issued), so tests can hand the service ID tokens Entra would never send.
+     */
+    void forgeNextIdToken(Function<SignedJWT, String> forge) {
+        redemption.forgeNextIdToken(forge);
+    }
+
+    /** {@code claims} signed as the stand-in signs its tokens: RS256 with its current key, {@code typ: JWT}. */
+    String signedAsTheStandIn(JWTClaimsSet claims) {
+        return signed(claims, (RSAKey) keys.signingKey(TENANT + "/oauth2/v2.0"));
+    }
+
+    /** {@code claims} signed with {@code key} the way the stand-in signs: RS256, the key's id, {@code typ: JWT}. */
+    static String signed(JWTClaimsSet claims, RSAKey key) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
+            jwt.sign(new RSASSASigner(key));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The stand-in's signing keys, to check that a token really came from it. */

@@ -2,12 +2,24 @@ package io.github.aksauthproxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.aksauthproxy.config.CookieKey;
+import io.github.aksauthproxy.config.Secret;
+import io.github.aksauthproxy.session.CookieCodec;
+import io.github.aksauthproxy.session.CookieNames;
+import io.github.aksauthproxy.session.Session;
+import io.github.aksauthproxy.session.SessionCookieStore;
+import io.vertx.core.http.Cookie;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.AfterAll;
@@ -132,6 +144,84 @@ class SessionCookieTest {
     }
 
     @Test
+    void oneCookieSessionWhoseRenewalOutgrowsOneCookieStaysAliveWhileActive() throws Exception {
+        start(Map.of("AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT", "30m"));
+        String refreshToken = SignInFlowTest.decrypt("session", signIn(service).cookies.get(SESSION)).get("rt");
+        TestBrowser b = new TestBrowser(idp.trust());
+        b.cookies.put(SESSION, oneCookieSessionAtTheLimit(refreshToken, Duration.ofMinutes(20)));
+        for (int i = 0; i < 4; i++) {
+            service.clock.advance(Duration.ofMinutes(20));
+            HttpResponse<String> r = b.get(service.auth());
+            assertThat(r.statusCode()).as("request %d, 20 minutes after the one before", i + 1).isEqualTo(200);
+            assertThat(r.headers().allValues("Set-Cookie")).as("exactly one cookie renews the session").hasSize(1);
+        }
+    }
+
+    @Test
+    void chunkedSessionRenewsItsActivityCookieOnlyOnceEveryEighthOfTheIdleTimeout() throws Exception {
+        TestBrowser b = signInWithManyGroups(Map.of("AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT", "32m"));
+        service.clock.advance(Duration.ofMinutes(5));
+        HttpResponse<String> renewed = b.get(service.auth());
+        assertThat(renewed.statusCode()).isEqualTo(200);
+        assertThat(renewed.headers().allValues("Set-Cookie")).as("an eighth (4 min) has passed since sign-in").singleElement()
+                .satisfies(c -> assertThat(c).startsWith(SESSION + "-seen="));
+        for (int i = 0; i < 3; i++) {
+            service.clock.advance(Duration.ofMinutes(1));
+            HttpResponse<String> r = b.get(service.auth());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().allValues("Set-Cookie")).as("%d min after the last renewal", i + 1).isEmpty();
+        }
+        service.clock.advance(Duration.ofMinutes(1));
+        HttpResponse<String> again = b.get(service.auth());
+        assertThat(again.headers().allValues("Set-Cookie")).as("4 min after the last renewal").singleElement()
+                .satisfies(c -> assertThat(c).startsWith(SESSION + "-seen="));
+    }
+
+    /**
+     * A session cookie made with the service's key that just fits one cookie at sign-in, while the same session
+     * stamped {@code renewedAfter} later (its stamps no longer repeat, so it compresses less) needs two.
+     */
+    private String oneCookieSessionAtTheLimit(String refreshToken, Duration renewedAfter) {
+        SessionCookieStore store = new SessionCookieStore(
+                new CookieCodec(List.of(CookieKey.of(Base64.getDecoder().decode(ServiceUnderTest.KEY_1)))),
+                new CookieNames(Optional.empty()), service.clock, Duration.ofMinutes(30));
+        Random random = new Random(16);
+        List<String> groups = IntStream.range(0, 40).mapToObj(i -> new UUID(random.nextLong(), random.nextLong()).toString()).toList();
+        byte[] noise = new byte[3000];
+        random.nextBytes(noise);
+        String padding = Base64.getEncoder().encodeToString(noise);
+        Instant now = service.clock.instant();
+        String fitting = null;
+        for (int length = 0; length < padding.length(); length++) {
+            Session s = new Session("limit-session-id-0001", EntraStandIn.ALICE.oid(), EntraStandIn.TENANT, "alice@contoso.example",
+                    "Alice " + padding.substring(0, length), "", groups, new Secret(refreshToken), now, now.plus(Duration.ofHours(12)), now);
+            List<Cookie> saved = store.save(s, Map.of());
+            if (saved.size() > 1) {
+                break;
+            }
+            if (store.save(s.seenAt(now.plus(renewedAfter)), Map.of()).size() > 1) {
+                fitting = saved.get(0).getValue();
+            }
+        }
+        assertThat(fitting).as("a session that fits one cookie until it is renewed").isNotNull();
+        return fitting;
+    }
+
+    private TestBrowser signInWithManyGroups(Map<String, String> env) throws Exception {
+        List<String> groups = IntStream.range(0, 200).mapToObj(i -> UUID.randomUUID().toString()).toList();
+        idp.claims.signInAs(new EntraShapedTokenCallback.User("99999999-2222-3333-4444-555555555555", "bob@contoso.example", "Bob", groups));
+        try {
+            start(env);
+            TestBrowser b = new TestBrowser(idp.trust());
+            b.follow(service.start("/"));
+            assertThat(b.cookies).doesNotContainKey(SESSION).containsKeys(SESSION + "_0", SESSION + "_1");
+            return b;
+        } finally {
+            idp.claims.signInAs(EntraStandIn.ALICE);
+        }
+    }
+
+    @Test
     void sessionPastItsLifetimeGets401EvenWhenActive() throws Exception {
         start(Map.of("AKS_AUTH_PROXY_SESSION_LIFETIME", "2h", "AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT", "1h"));
         TestBrowser b = signIn(service);
@@ -148,27 +238,17 @@ class SessionCookieTest {
 
     @Test
     void userInManyGroupsGetsAChunkedSessionThatWorksAndStaysAlive() throws Exception {
-        List<String> groups = java.util.stream.IntStream.range(0, 200)
-                .mapToObj(i -> java.util.UUID.randomUUID().toString()).toList();
-        idp.claims.signInAs(new EntraShapedTokenCallback.User("99999999-2222-3333-4444-555555555555", "bob@contoso.example", "Bob", groups));
-        try {
-            start(Map.of("AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT", "30m", "AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT", "200"));
-            TestBrowser b = new TestBrowser(idp.trust());
-            b.follow(service.start("/"));
-            assertThat(b.cookies).doesNotContainKey(SESSION).containsKeys(SESSION + "_0", SESSION + "_1");
-            assertThat(b.cookies.values()).allMatch(v -> v.length() <= 4000);
-            HttpResponse<String> first = b.get(service.auth());
-            assertThat(first.statusCode()).isEqualTo(200);
-            assertThat(first.headers().firstValue("X-Auth-Request-Groups").orElseThrow().split(",")).hasSize(200);
-            for (int i = 0; i < 3; i++) {
-                service.clock.advance(Duration.ofMinutes(20));
-                HttpResponse<String> r = b.get(service.auth());
-                assertThat(r.statusCode()).isEqualTo(200);
-                assertThat(r.headers().allValues("Set-Cookie")).as("renewal of a chunked session is one small cookie").hasSize(1)
-                        .allMatch(c -> c.startsWith(SESSION + "-seen="));
-            }
-        } finally {
-            idp.claims.signInAs(EntraStandIn.ALICE);
+        TestBrowser b = signInWithManyGroups(Map.of("AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT", "30m", "AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT", "200"));
+        assertThat(b.cookies.values()).allMatch(v -> v.length() <= 4000);
+        HttpResponse<String> first = b.get(service.auth());
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("X-Auth-Request-Groups").orElseThrow().split(",")).hasSize(200);
+        for (int i = 0; i < 3; i++) {
+            service.clock.advance(Duration.ofMinutes(20));
+            HttpResponse<String> r = b.get(service.auth());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().allValues("Set-Cookie")).as("renewal of a chunked session is one small cookie").hasSize(1)
+                    .allMatch(c -> c.startsWith(SESSION + "-seen="));
         }
     }
 }

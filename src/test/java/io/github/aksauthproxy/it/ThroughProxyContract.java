@@ -291,8 +291,11 @@ abstract class ThroughProxyContract {
     void signOutEndsAccessThroughTheProxy() {
         TestBrowser b = signedIn("/app");
         String session = b.cookies.get(SESSION);
+        b.cookies.put(SESSION + "-seen", "an-older-activity-stamp");
         HttpResponse<String> out = b.get(proxy.url + "/oauth2/sign_out?rd=/");
         assertThat(out.statusCode()).isEqualTo(302);
+        assertThat(SignOutTest.setCookies(out)).as("every session cookie is cleared, with the attributes it was set with")
+                .containsExactlyInAnyOrder(SignOutTest.cleared(SESSION), SignOutTest.cleared(SESSION + "-seen"));
         assertThat(b.cookies).doesNotContainKey(SESSION);
         int before = echo.requests().size();
         HttpResponse<String> after = b.get(proxy.url + "/app");

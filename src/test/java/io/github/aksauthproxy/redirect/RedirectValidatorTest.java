@@ -1,6 +1,7 @@
 package io.github.aksauthproxy.redirect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
@@ -55,8 +56,14 @@ class RedirectValidatorTest {
                         "/emoji/%F0%9F%98%80"),
                 accept("division slash after the first slash stays a path", "/\u2215evil.com", HTTPS_ONLY,
                         "/%E2%88%95evil.com"),
-                accept("ASCII punctuation is not re-encoded", "/p;x=1?a=b&c=d|e~f!g*h'i(j)", HTTPS_ONLY,
-                        "/p;x=1?a=b&c=d|e~f!g*h'i(j)"),
+                accept("RFC 3986 delimiters are not re-encoded", "/p;x=1:2@3?a=b&c=d~f!g*h'i(j)$k+l,m/n?o", HTTPS_ONLY,
+                        "/p;x=1:2@3?a=b&c=d~f!g*h'i(j)$k+l,m/n?o"),
+                accept("pipe is percent-encoded (a URI may not hold it)", "/a|b", HTTPS_ONLY, "/a%7Cb"),
+                accept("every ASCII character a URI may not hold is percent-encoded", "/a|b^c`d{e}f\"g<h>i?q=|^`{}\"<>",
+                        HTTPS_ONLY, "/a%7Cb%5Ec%60d%7Be%7Df%22g%3Ch%3Ei?q=%7C%5E%60%7B%7D%22%3C%3E"),
+                accept("brackets outside the host are percent-encoded", "/a[0]?x[1]=2#f[3]", HTTPS_ONLY,
+                        "/a%5B0%5D?x%5B1%5D=2#f%5B3%5D"),
+                accept("a second '#' is percent-encoded into the fragment", "/a#b#c", HTTPS_ONLY, "/a#b%23c"),
                 // absolute https targets
                 accept("allowed host", "https://app.example.com/home", HTTPS_ONLY, "https://app.example.com/home"),
                 accept("allowed host without a path", "https://app.example.com", HTTPS_ONLY, "https://app.example.com"),
@@ -81,6 +88,8 @@ class RedirectValidatorTest {
                         "https://app.example.com#@evil.com"),
                 accept("unicode in an absolute path is percent-encoded", "https://app.example.com/caf%C3%A9?x=ü",
                         HTTPS_ONLY, "https://app.example.com/caf%C3%A9?x=%C3%BC"),
+                accept("pipe in an absolute target's query is percent-encoded", "https://app.example.com/x?q=a|b", HTTPS_ONLY,
+                        "https://app.example.com/x?q=a%7Cb"),
                 accept("bracketed IPv6 literal with pinned port", "https://[::1]:8443/x", IPV6, "https://[::1]:8443/x"),
                 // http only in local development
                 accept("http when allowed", "http://app.example.com/x", HTTP_TOO, "http://app.example.com/x"),
@@ -196,6 +205,8 @@ class RedirectValidatorTest {
                 reject("unclosed IPv6 bracket", "https://[::1:8443/", IPV6, RedirectRejected.MALFORMED),
                 reject("text after the IPv6 bracket", "https://[::1]x8443/", IPV6, RedirectRejected.MALFORMED),
                 reject("bracketed literal without a colon", "https://[abcd]/", IPV6, RedirectRejected.MALFORMED),
+                reject("listed IPv6 literal that is no address (not a legal URI)", "https://[1:::2]/",
+                        new AllowList("odd-ipv6", List.of("[1:::2]"), false), RedirectRejected.MALFORMED),
                 // host allow-list
                 reject("host not listed", "https://evil.com/", HTTPS_ONLY, RedirectRejected.HOST_NOT_ALLOWED),
                 reject("suffix without the dot boundary", "https://evilexample.org/", HTTPS_ONLY,
@@ -241,6 +252,7 @@ class RedirectValidatorTest {
 
         assertThat(result.rejected()).isEmpty();
         assertThat(result.target()).contains(expected);
+        assertThatCode(() -> new URI(expected)).as("a legal URI").doesNotThrowAnyException();
         assertThat(validator.targetOrRoot(input)).isEqualTo(expected);
     }
 

@@ -2,34 +2,26 @@ package io.github.aksauthproxy.it;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import kotlin.jvm.functions.Function1;
-import no.nav.security.mock.oauth2.http.MockWebServerWrapper;
+import java.util.function.UnaryOperator;
 import no.nav.security.mock.oauth2.http.OAuth2HttpRequest;
-import no.nav.security.mock.oauth2.http.OAuth2HttpResponse;
-import no.nav.security.mock.oauth2.http.OAuth2HttpServer;
-import no.nav.security.mock.oauth2.http.Ssl;
-import okhttp3.HttpUrl;
 
 /**
- * mock-oauth2-server's HTTP server, with its interactive login page made Entra-shaped: whatever user name is typed,
+ * mock-oauth2-server's interactive login page made Entra-shaped: whatever user name is typed,
  * the login form is given the claims Entra would put in that user's tokens ({@code oid} and {@code tid}, which the
  * service requires, {@code preferred_username}, {@code name}, {@code groups}). The object id is a UUID derived from
  * the name, so the same name is the same user every time. mock-oauth2-server adds a login's claims to every token
  * minted from that sign-in, refreshes included.
  */
-final class UserNameLoginServer implements OAuth2HttpServer {
-    private final MockWebServerWrapper delegate;
+final class UserNameLogin implements UnaryOperator<StandInHttpServer.Handler> {
     private final String tenant;
 
-    UserNameLoginServer(Ssl ssl, String tenant) {
-        this.delegate = new MockWebServerWrapper(ssl);
+    UserNameLogin(String tenant) {
         this.tenant = tenant;
     }
 
@@ -69,51 +61,8 @@ final class UserNameLoginServer implements OAuth2HttpServer {
         return new OAuth2HttpRequest(request.getHeaders(), request.getMethod(), request.getOriginalUrl(), body.toString());
     }
 
-    private Function1<OAuth2HttpRequest, OAuth2HttpResponse> wrap(Function1<? super OAuth2HttpRequest, OAuth2HttpResponse> handler) {
+    @Override
+    public StandInHttpServer.Handler apply(StandInHttpServer.Handler handler) {
         return request -> handler.invoke(shaped(request));
-    }
-
-    @Override
-    public OAuth2HttpServer start(Function1<? super OAuth2HttpRequest, OAuth2HttpResponse> handler) {
-        delegate.start(wrap(handler));
-        return this;
-    }
-
-    @Override
-    public OAuth2HttpServer start(int port, Function1<? super OAuth2HttpRequest, OAuth2HttpResponse> handler) {
-        delegate.start(port, wrap(handler));
-        return this;
-    }
-
-    @Override
-    public OAuth2HttpServer start(InetAddress address, int port, Function1<? super OAuth2HttpRequest, OAuth2HttpResponse> handler) {
-        delegate.start(address, port, wrap(handler));
-        return this;
-    }
-
-    @Override
-    public OAuth2HttpServer stop() {
-        delegate.stop();
-        return this;
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
-    }
-
-    @Override
-    public int port() {
-        return delegate.port();
-    }
-
-    @Override
-    public HttpUrl url(String path) {
-        return delegate.url(path);
-    }
-
-    @Override
-    public Ssl sslConfig() {
-        return delegate.sslConfig();
     }
 }
