@@ -153,21 +153,37 @@ public final class RedisProcess implements AutoCloseable {
         }
 
         public static String call(int port, String... args) {
+            return callAs(port, null, null, args);
+        }
+
+        /** Authenticates as {@code user} (when not null) first, on the same connection. */
+        public static String callAs(int port, String user, String password, String... args) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
                 s.setSoTimeout(5000);
                 OutputStream out = s.getOutputStream();
-                StringBuilder cmd = new StringBuilder("*").append(args.length).append("\r\n");
-                for (String a : args) {
-                    byte[] b = a.getBytes(StandardCharsets.UTF_8);
-                    cmd.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
+                if (user != null) {
+                    write(out, "AUTH", user, password);
+                    String ok = readReply(s.getInputStream());
+                    if (!ok.equals("+OK")) {
+                        throw new IOException("AUTH as " + user + " failed: " + ok);
+                    }
                 }
-                out.write(cmd.toString().getBytes(StandardCharsets.UTF_8));
-                out.flush();
+                write(out, args);
                 return readReply(s.getInputStream());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        private static void write(OutputStream out, String... args) throws IOException {
+            StringBuilder cmd = new StringBuilder("*").append(args.length).append("\r\n");
+            for (String a : args) {
+                byte[] b = a.getBytes(StandardCharsets.UTF_8);
+                cmd.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
+            }
+            out.write(cmd.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
         }
 
         /** One reply: a status or error line, an integer, a bulk string, or an array (its items joined by newlines). */
