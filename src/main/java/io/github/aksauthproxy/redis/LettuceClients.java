@@ -53,8 +53,10 @@ final class LettuceClients {
         if (config.topology() instanceof RedisConfig.Cluster cluster) {
             RedisClusterClient client = RedisClusterClient.create(resources,
                     cluster.seeds().stream().map(e -> node(e, config, credentials, timeouts)).toList());
+            // Node connections open on first use, and REJECT_COMMANDS would refuse a command to a node not yet
+            // connected; so a cluster command waits for its node, at most the command timeout.
             ClusterClientOptions.Builder o = ClusterClientOptions.builder().autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                     .socketOptions(socket).timeoutOptions(timeout)
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enablePeriodicRefresh(TOPOLOGY_REFRESH)
                             .enableAllAdaptiveRefreshTriggers().build());

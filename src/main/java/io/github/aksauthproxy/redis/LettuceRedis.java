@@ -183,7 +183,9 @@ public final class LettuceRedis implements Redis {
 
     private CompletionStage<Open> connect() {
         if (client instanceof RedisClusterClient cluster) {
-            return cluster.connectAsync(CODEC).thenApply(c -> new Open(c, c.async()));
+            // The asynchronous connect needs the topology loaded first (the synchronous one would block to load it).
+            return cluster.refreshPartitionsAsync().thenCompose(loaded -> cluster.connectAsync(CODEC))
+                    .thenApply(c -> new Open(c, c.async()));
         }
         return ((RedisClient) client).connectAsync(CODEC, uri).thenApply(c -> new Open(c, c.async()));
     }
@@ -204,8 +206,9 @@ public final class LettuceRedis implements Redis {
         if (closed) {
             return;
         }
-        CompletionStage<? extends StatefulRedisPubSubConnection<String, byte[]>> opening = client instanceof RedisClusterClient cluster
-                ? cluster.connectPubSubAsync(CODEC) : ((RedisClient) client).connectPubSubAsync(CODEC, uri);
+        // After the command connection: a cluster client learns the topology on its first connection, and refuses a
+        // second one opened before that ("Partitions not initialized").
+        CompletionStage<StatefulRedisPubSubConnection<String, byte[]>> opening = connection().thenCompose(open -> openPubSub());
         opening.whenComplete((c, e) -> {
             if (e != null) {
                 failures.record(RedisUnavailable.from(e));
@@ -236,6 +239,13 @@ public final class LettuceRedis implements Redis {
             }
             c.async().subscribe(channels.keySet().toArray(new String[0]));
         });
+    }
+
+    private CompletionStage<StatefulRedisPubSubConnection<String, byte[]>> openPubSub() {
+        if (client instanceof RedisClusterClient cluster) {
+            return cluster.connectPubSubAsync(CODEC).thenApply(c -> c);
+        }
+        return ((RedisClient) client).connectPubSubAsync(CODEC, uri);
     }
 
     /** How many commands failed, by reason, since start: for the metric. */
