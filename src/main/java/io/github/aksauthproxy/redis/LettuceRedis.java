@@ -74,10 +74,11 @@ public final class LettuceRedis implements Redis {
      *
      * @param entraCredentials required for {@link RedisConfig.Auth#ENTRA}, ignored otherwise
      */
-    public static LettuceRedis create(RedisConfig config, Optional<? extends RedisCredentialsProvider> entraCredentials,
+    public static LettuceRedis create(RedisConfig config, Optional<EntraRedisCredentials> entraCredentials,
                                       Timeouts timeouts, RedisFailureLog failures) {
         RedisCredentialsProvider credentials = config.auth() == RedisConfig.Auth.ENTRA
-                ? entraCredentials.orElseThrow(() -> new IllegalArgumentException("AKS_AUTH_PROXY_REDIS_AUTH=entra needs the Entra credentials"))
+                ? entraCredentials.<RedisCredentialsProvider>map(c -> c)
+                        .orElseThrow(() -> new IllegalArgumentException("AKS_AUTH_PROXY_REDIS_AUTH=entra needs the Entra credentials"))
                 : LettuceClients.passwordCredentials(config);
         ClientResources resources = LettuceClients.resources();
         return new LettuceRedis(resources, LettuceClients.client(resources, config, credentials, timeouts), failures);

@@ -14,27 +14,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The client against a real redis-server: answers, typed failures within the timeout, and recovery without a restart. */
 class LettuceRedisTest {
     /** A command fails within the 2 s command timeout (refused connections fail at once); a little slack for a busy machine. */
     private static final Duration FAILS_WITHIN = Duration.ofSeconds(3);
+    @RegisterExtension
+    final RedisServerExtension fixture = new RedisServerExtension();
     private RedisProcess server;
     private LettuceRedis redis;
 
     @BeforeEach
-    void start() throws Exception {
-        server = RedisProcess.start();
-        redis = RedisTestClients.connect(server);
-    }
-
-    @AfterEach
-    void stop() {
-        redis.close();
-        server.close();
+    void start() {
+        server = fixture.server();
+        redis = fixture.client();
     }
 
     private static <T> T await(CompletionStage<T> stage) throws Exception {

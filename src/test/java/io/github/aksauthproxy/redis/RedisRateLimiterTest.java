@@ -8,35 +8,25 @@ import io.github.aksauthproxy.config.RateLimit;
 import io.github.aksauthproxy.it.RedisProcess;
 import io.github.aksauthproxy.ratelimit.TokenBucketLimiter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The limit in Redis holds across replicas, with the semantics of the in-process TokenBucketLimiter. */
 class RedisRateLimiterTest {
     private final RedisKeyring keys = new RedisKeyring(List.of(CookieKey.of(RedisSessionsTest.bytes(32))));
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    @RegisterExtension
+    final RedisServerExtension redis = new RedisServerExtension();
     private RedisProcess server;
 
     @BeforeEach
-    void start() throws Exception {
-        server = RedisProcess.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : closing) {
-            c.close();
-        }
-        server.close();
+    void server() {
+        server = redis.server();
     }
 
     private RedisRateLimiter replica(String name, RateLimit limit) {
-        LettuceRedis redis = RedisTestClients.connect(server);
-        closing.add(redis);
-        return new RedisRateLimiter(redis, keys, name, limit);
+        return new RedisRateLimiter(redis.client(), keys, name, limit);
     }
 
     @Test

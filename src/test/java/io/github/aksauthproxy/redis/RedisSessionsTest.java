@@ -14,7 +14,6 @@ import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -22,9 +21,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Sessions in a real redis-server, through their ticket cookies, as two replicas would see them. */
 class RedisSessionsTest {
@@ -34,7 +33,8 @@ class RedisSessionsTest {
     private static final SecureRandom RANDOM = new SecureRandom();
     static final CookieKey KEY = CookieKey.of(bytes(32));
     private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    @RegisterExtension
+    final RedisServerExtension redis = new RedisServerExtension("--appendonly", "yes");
     private RedisProcess server;
     private RedisSessions replicaA;
     private RedisSessions replicaB;
@@ -51,24 +51,14 @@ class RedisSessionsTest {
     }
 
     @BeforeEach
-    void start() throws Exception {
-        server = RedisProcess.start("--appendonly", "yes");
+    void start() {
+        server = redis.server();
         replicaA = sessions(List.of(KEY));
         replicaB = sessions(List.of(KEY));
     }
 
     RedisSessions sessions(List<CookieKey> keys) {
-        LettuceRedis redis = RedisTestClients.connect(server);
-        closing.add(redis);
-        return new RedisSessions(redis, new RedisKeyring(keys), clock, RANDOM, IDLE, List.of("aks", "monitor"));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : closing) {
-            c.close();
-        }
-        server.close();
+        return new RedisSessions(redis.client(), new RedisKeyring(keys), clock, RANDOM, IDLE, List.of("aks", "monitor"));
     }
 
     static <T> T await(CompletionStage<T> stage) throws Exception {
@@ -230,7 +220,7 @@ class RedisSessionsTest {
         Session bob = new Session("", "9a9a9a9a-1111-4222-8333-944445555666", "tenant-1", "bob@contoso.example", "Bob", "",
                 List.of(), new Secret("rt-bob"), clock.instant(), clock.instant().plus(Duration.ofHours(1)), clock.instant());
         RedisSessions.Created bobs = await(replicaA.create(bob));
-        SessionAdmin admin = new SessionAdmin(RedisTestClients.connect(server), replicaA, clock);
+        SessionAdmin admin = new SessionAdmin(redis.client(), replicaA, clock);
 
         assertThat(await(admin.list(Optional.of(OID)))).extracting(SessionAdmin.Summary::user)
                 .containsExactly("alice@contoso.example", "alice@contoso.example");

@@ -20,36 +20,27 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The shared token cache against a real redis-server, with two clients standing for two replicas. */
 class RedisTokensTest {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration MARGIN = Duration.ofMinutes(1);
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-    private final List<AutoCloseable> closing = new ArrayList<>();
     private final SessionRef session = SessionRef.of(SessionTicket.generate(RANDOM, RedisSessionsTest.bytes(12)));
+    @RegisterExtension
+    final RedisServerExtension redis = new RedisServerExtension();
     private RedisProcess server;
 
     @BeforeEach
-    void start() throws Exception {
-        server = RedisProcess.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : closing) {
-            c.close();
-        }
-        server.close();
+    void server() {
+        server = redis.server();
     }
 
     private RedisTokens replica(RedisTokens.Timing timing) {
-        LettuceRedis redis = RedisTestClients.connect(server);
-        closing.add(redis);
-        return new RedisTokens(redis, clock, RANDOM, MARGIN, timing);
+        return new RedisTokens(redis.client(), clock, RANDOM, MARGIN, timing);
     }
 
     private AccessToken token(String value, Duration life) {
@@ -168,12 +159,11 @@ class RedisTokensTest {
 
     @Test
     void releaseNeverDeletesAnotherOwnersLock() throws Exception {
-        LettuceRedis redis = RedisTestClients.connect(server);
-        closing.add(redis);
+        LettuceRedis client = redis.client();
         server.command("SET", session.lockKey("aks"), "someone-else", "PX", "10000");
 
-        Long deleted = await(redis.eval(RedisTokens.RELEASE, List.of(session.lockKey("aks")), List.of("me".getBytes(StandardCharsets.US_ASCII))));
-        Long renewed = await(redis.eval(RedisTokens.RENEW, List.of(session.lockKey("aks")),
+        Long deleted = await(client.eval(RedisTokens.RELEASE, List.of(session.lockKey("aks")), List.of("me".getBytes(StandardCharsets.US_ASCII))));
+        Long renewed = await(client.eval(RedisTokens.RENEW, List.of(session.lockKey("aks")),
                 List.of("me".getBytes(StandardCharsets.US_ASCII), "99999".getBytes(StandardCharsets.US_ASCII))));
 
         assertThat(deleted).isZero();
