@@ -146,6 +146,21 @@ combinations. `fail` stops rendering with the message (helm lint only logs it).
 {{- end }}
 {{- $profileNames = append $profileNames .name }}
 {{- end }}
+{{- if eq .Values.sessionStore "redis" }}
+{{- $topologies := 0 }}
+{{- if .Values.redis.url }}{{ $topologies = add1 $topologies }}{{ end }}
+{{- if .Values.redis.sentinels }}{{ $topologies = add1 $topologies }}{{ end }}
+{{- if .Values.redis.clusterNodes }}{{ $topologies = add1 $topologies }}{{ end }}
+{{- if ne (int $topologies) 1 }}
+{{- fail "sessionStore redis needs exactly one of redis.url, redis.sentinels and redis.clusterNodes" }}
+{{- end }}
+{{- if and .Values.redis.sentinels (not .Values.redis.masterName) }}
+{{- fail "redis.masterName is required with redis.sentinels: the master name the Sentinels watch" }}
+{{- end }}
+{{- if and (eq .Values.redis.auth "entra") (or .Values.redis.username .Values.redis.existingSecret) }}
+{{- fail "redis.auth entra takes the user name and password from the pod's workload identity: leave redis.username and redis.existingSecret empty" }}
+{{- end }}
+{{- end }}
 {{- if eq (int .Values.ports.public) (int .Values.ports.internal) }}
 {{- fail "ports.public and ports.internal must differ: tokens are only ever answered on the internal port" }}
 {{- end }}

@@ -49,7 +49,16 @@ public enum Setting {
     AKS_AUTH_PROXY_AUTH_RATE_BURST("Requests a user may make at once to `/oauth2/auth`, per profile; `0` switches the limit off.", "`300`"),
     AKS_AUTH_PROXY_AUTH_RATE_PER_SECOND("Requests per second a user regains on `/oauth2/auth`, per profile.", "`50`"),
     AKS_AUTH_PROXY_SIGN_IN_RATE_BURST("Sign-ins (`/oauth2/start`) one client address may start at once; `0` switches the limit off. Applies only with `AKS_AUTH_PROXY_TRUSTED_PROXIES` set.", "`20`"),
-    AKS_AUTH_PROXY_SIGN_IN_RATE_PER_MINUTE("Sign-ins per minute a client address regains.", "`10`");
+    AKS_AUTH_PROXY_SIGN_IN_RATE_PER_MINUTE("Sign-ins per minute a client address regains.", "`10`"),
+    AKS_AUTH_PROXY_SESSION_STORE("Where sessions live: `cookie` (the whole session in the encrypted cookie) or `redis` (the cookie holds only a ticket; sessions, tokens and rate limits are shared by every replica through Redis). Switching makes every user sign in again.", "`cookie`"),
+    AKS_AUTH_PROXY_REDIS_URL("With `redis`: `redis://host:port` or `rediss://host:port` (TLS) of one server or one proxy endpoint, optionally `/<database>`; never a password. Exactly one of this, `AKS_AUTH_PROXY_REDIS_SENTINELS` and `AKS_AUTH_PROXY_REDIS_CLUSTER_NODES`.", "none"),
+    AKS_AUTH_PROXY_REDIS_SENTINELS("With `redis`: comma-separated `host:port` of the Sentinels (`rediss://host:port` for TLS); the master is looked up again on every reconnect, so a failover is followed without a restart.", "none"),
+    AKS_AUTH_PROXY_REDIS_MASTER_NAME("With `AKS_AUTH_PROXY_REDIS_SENTINELS`: the name of the master the Sentinels watch.", "required with Sentinels"),
+    AKS_AUTH_PROXY_REDIS_CLUSTER_NODES("With `redis`: comma-separated `host:port` (or `rediss://host:port`) of some Redis Cluster nodes; the rest is discovered and topology changes are followed.", "none"),
+    AKS_AUTH_PROXY_REDIS_USERNAME("ACL user name for Redis (and the Sentinels) with `AKS_AUTH_PROXY_REDIS_AUTH=password`.", "the `default` user"),
+    AKS_AUTH_PROXY_REDIS_PASSWORD("Password of that user; a secret, never logged.", "none (no AUTH)"),
+    AKS_AUTH_PROXY_REDIS_CA_FILE("PEM file of CA certificates trusted for Redis over TLS, in addition to the JVM's.", "none"),
+    AKS_AUTH_PROXY_REDIS_AUTH("`password`, or `entra` for Azure Managed Redis / Azure Cache for Redis with Microsoft Entra authentication: the service's own identity gets a token for `https://redis.azure.com/.default`, its object id is the user name, and every open connection re-authenticates before the token expires.", "`password`");
 
     private final String meaning;
     private final String defaultValue;

@@ -2,9 +2,7 @@ package io.github.aksauthproxy.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.github.aksauthproxy.config.Secret;
 import io.vertx.core.http.Cookie;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,7 +69,7 @@ public final class SessionCookieStore implements SessionStore {
             if (!d.ok()) {
                 return Loaded.rejected(d.rejected());
             }
-            session = fromJson(d.payload());
+            session = SessionJson.fromJson(d.payload()).orElse(null);
             if (session == null) {
                 return Loaded.rejected(SessionRejected.MALFORMED);
             }
@@ -174,36 +172,6 @@ public final class SessionCookieStore implements SessionStore {
     }
 
     String encode(Session s) {
-        JsonObject json = new JsonObject()
-                .put("sid", s.id()).put("oid", s.oid()).put("tid", s.tid()).put("user", s.user())
-                .put("name", s.name()).put("email", s.email()).put("groups", new JsonArray(new ArrayList<>(s.groups())))
-                .put("rt", s.refreshToken().value())
-                .put("iat", s.createdAt().getEpochSecond()).put("exp", s.expiresAt().getEpochSecond())
-                .put("seen", s.lastSeen().getEpochSecond())
-                .put("upn", s.upn()).put("edov", s.emailVerified());
-        s.stepUp().ifPresent(p -> json.put("su", p));
-        return codec.encrypt(SESSION_KIND, json);
-    }
-
-    private static Session fromJson(JsonObject j) {
-        try {
-            List<String> groups = new ArrayList<>();
-            for (Object g : j.getJsonArray("groups")) {
-                groups.add((String) g);
-            }
-            String sid = j.getString("sid");
-            String rt = j.getString("rt");
-            if (sid == null || rt == null) {
-                return null;
-            }
-            return new Session(sid, j.getString("oid", ""), j.getString("tid", ""), j.getString("user", ""),
-                    j.getString("name", ""), j.getString("email", ""), groups, new Secret(rt),
-                    Instant.ofEpochSecond(j.getLong("iat")), Instant.ofEpochSecond(j.getLong("exp")),
-                    Instant.ofEpochSecond(j.getLong("seen")),
-                    // Cookies written before these were kept lack them: no upn, and an e-mail nobody vouched for.
-                    j.getString("upn", ""), Boolean.TRUE.equals(j.getBoolean("edov", false)), Optional.ofNullable(j.getString("su")));
-        } catch (ClassCastException | NullPointerException e) {
-            return null;
-        }
+        return codec.encrypt(SESSION_KIND, SessionJson.toJson(s));
     }
 }

@@ -9,7 +9,9 @@ public enum SessionRejected {
     WRONG_KIND("the cookie holds another kind of value than a session"),
     EXPIRED("the session outlived AKS_AUTH_PROXY_SESSION_LIFETIME"),
     IDLE_EXPIRED("the session was idle longer than AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT"),
-    REVOKED("the refresh token was rejected by Entra (invalid_grant or interaction_required); the user must sign in again");
+    REVOKED("the refresh token was rejected by Entra (invalid_grant or interaction_required); the user must sign in again"),
+    NOT_IN_STORE("the session ticket names a session the store does not hold: signed out, revoked, expired, or made before a store switch"),
+    RECORD_TAMPERED("the session record in Redis failed authenticated decryption (changed or corrupted in Redis); the user must sign in again");
 
     private final String reason;
 

@@ -1,0 +1,239 @@
+package io.github.aksauthproxy.redis;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.aksauthproxy.session.Session;
+import io.github.aksauthproxy.session.SessionJson;
+import io.github.aksauthproxy.session.SessionRejected;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sessions in Redis, reached through a ticket cookie ({@link TicketCodec}). The record is the session's JSON sealed
+ * with the session's own key under the record's key name; its TTL is what is left of the session's lifetime; the idle
+ * timeout is enforced from the record's last-seen time, written at most every eighth of the idle timeout.
+ *
+ * <p>The warm path reads no Redis: sessions read recently are kept in memory by session name, but only while the
+ * revocation channel is subscribed. A revocation (sign-out, {@code invalid_grant}, an operator) deletes the record
+ * and publishes the name on {@link #REVOKED_CHANNEL}; every replica drops its copy on the message (pub/sub delivery,
+ * well under a second), and drops all copies and stops keeping any while its subscription is down, since messages
+ * sent then are lost. A copy is also never older than {@link #KEPT_AT_MOST}.
+ *
+ * <p>A Redis failure fails the stage with {@link RedisUnavailable}: it is never answered as "no session".
+ */
+public final class RedisSessions {
+    public static final String REVOKED_CHANNEL = "aap:revoked";
+    static final Duration KEPT_AT_MOST = Duration.ofSeconds(30);
+    private static final Logger LOG = LoggerFactory.getLogger(RedisSessions.class);
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final Redis redis;
+    private final RedisKeyring keys;
+    private final TicketCodec tickets;
+    private final SessionIndex index;
+    private final Clock clock;
+    private final SecureRandom random;
+    private final Duration idleTimeout;
+    private final Duration renewEvery;
+    private final List<String> profiles;
+    private final Cache<String, Session> recent = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(KEPT_AT_MOST).build();
+    private volatile boolean keepRecent;
+    /** Counts revocation messages and gaps, so a read that raced one is not kept. */
+    private final AtomicLong revocations = new AtomicLong();
+    private final List<Consumer<String>> revokedListeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * @param profiles every configured profile name: a revocation deletes the session's tokens of each
+     */
+    public RedisSessions(Redis redis, RedisKeyring keys, Clock clock, SecureRandom random, Duration idleTimeout, List<String> profiles) {
+        this.redis = redis;
+        this.keys = keys;
+        this.tickets = new TicketCodec(keys, random);
+        this.index = new SessionIndex(keys, random);
+        this.clock = clock;
+        this.random = random;
+        this.idleTimeout = idleTimeout;
+        this.renewEvery = idleTimeout.dividedBy(8);
+        this.profiles = List.copyOf(profiles);
+        redis.subscribe(REVOKED_CHANNEL, new Redis.ChannelListener() {
+            @Override
+            public void message(String name) {
+                revocations.incrementAndGet();
+                recent.invalidate(name);
+                revokedListeners.forEach(l -> l.accept(name));
+            }
+
+            @Override
+            public void subscribed() {
+                revocations.incrementAndGet();
+                recent.invalidateAll();
+                keepRecent = true;
+            }
+
+            @Override
+            public void lost() {
+                keepRecent = false;
+                revocations.incrementAndGet();
+                recent.invalidateAll();
+            }
+        });
+    }
+
+    /** A new session: its ticket cookie value, the session as stored (its id is the session name), and where it lives. */
+    public record Created(String cookieValue, Session session, SessionRef ref) {
+        @Override
+        public String toString() {
+            return "Created[" + ref + "]";
+        }
+    }
+
+    /**
+     * The outcome of {@link #load}: a session and where it lives, or a rejection.
+     *
+     * @param expired the session that outlived its lifetime or idle timeout (for the audit trail), else null
+     */
+    public record Lookup(Session session, SessionRef ref, SessionRejected rejected, Session expired) {
+        static Lookup rejected(SessionRejected why) {
+            return new Lookup(null, null, why, null);
+        }
+
+        public boolean ok() {
+            return session != null;
+        }
+    }
+
+    /** Tells a listener the id of every session revoked on any replica (to drop its own in-memory entries). */
+    public void onRevoked(Consumer<String> sessionId) {
+        revokedListeners.add(sessionId);
+    }
+
+    /** Stores a new session for the fields given (their id is replaced by the new session's name). */
+    public CompletionStage<Created> create(Session fields) {
+        SessionTicket ticket = SessionTicket.generate(random, HEX.parseHex(keys.userTag(fields.oid())));
+        SessionRef ref = SessionRef.of(ticket);
+        Instant now = clock.instant();
+        Session s = new Session(ref.name(), fields.oid(), fields.tid(), fields.user(), fields.name(), fields.email(), fields.groups(),
+                fields.refreshToken(), fields.createdAt(), fields.expiresAt(), now);
+        return write(SessionScripts.CREATE, ref, s, now).thenApply(done -> new Created(tickets.encode(ticket), s, ref));
+    }
+
+    /** The session a ticket cookie names, checked for lifetime and idle timeout. */
+    public CompletionStage<Lookup> load(String cookieValue) {
+        TicketCodec.Decoded decoded = tickets.decode(cookieValue);
+        if (!decoded.ok()) {
+            return CompletableFuture.completedFuture(Lookup.rejected(decoded.rejected()));
+        }
+        SessionRef ref = SessionRef.of(decoded.ticket());
+        Instant now = clock.instant();
+        Session kept = keepRecent ? recent.getIfPresent(ref.name()) : null;
+        if (kept != null && !idleSince(kept.lastSeen(), now)) {
+            return checked(kept, ref, now);   // an idle-looking copy is read again: another replica may have seen the user
+        }
+        long generation = revocations.get();
+        return redis.get(ref.recordKey()).thenCompose(value -> {
+            if (value.isEmpty()) {
+                return CompletableFuture.completedFuture(Lookup.rejected(SessionRejected.NOT_IN_STORE));
+            }
+            Optional<Session> session = ref.open(ref.recordKey(), value.get()).flatMap(RedisSessions::parse)
+                    .filter(s -> s.id().equals(ref.name()));
+            if (session.isEmpty()) {
+                LOG.atWarn().addKeyValue("event", "session.record_rejected").addKeyValue("sid_hash", SessionIndex.sidHash(ref.name()))
+                        .addKeyValue("reason", SessionRejected.RECORD_TAMPERED.reason()).log();
+                return CompletableFuture.completedFuture(Lookup.rejected(SessionRejected.RECORD_TAMPERED));
+            }
+            if (keepRecent && revocations.get() == generation) {
+                recent.put(ref.name(), session.get());
+            }
+            return checked(session.get(), ref, now);
+        });
+    }
+
+    private CompletionStage<Lookup> checked(Session s, SessionRef ref, Instant now) {
+        if (!now.isBefore(s.expiresAt())) {
+            recent.invalidate(ref.name());
+            return CompletableFuture.completedFuture(new Lookup(null, null, SessionRejected.EXPIRED, s));
+        }
+        if (idleSince(s.lastSeen(), now)) {
+            Lookup idle = new Lookup(null, null, SessionRejected.IDLE_EXPIRED, s);
+            return revoke(ref).handle((existed, e) -> idle);   // idle whatever Redis says to the clean-up
+        }
+        if (Duration.between(s.lastSeen(), now).compareTo(renewEvery) < 0) {
+            return CompletableFuture.completedFuture(new Lookup(s, ref, null, null));
+        }
+        Session seen = s.seenAt(now);
+        // A failed last-seen write does not fail the request: the session was just read and checked.
+        return write(SessionScripts.TOUCH, ref, seen, now).handle((written, e) -> {
+            if (e == null && written == 1 && keepRecent) {
+                recent.asMap().computeIfPresent(ref.name(), (k, old) -> seen);
+            }
+            return new Lookup(seen, ref, null, null);
+        });
+    }
+
+    private CompletionStage<Long> write(LuaScript<Long> script, SessionRef ref, Session s, Instant now) {
+        Duration ttl = Duration.between(now, s.expiresAt());
+        if (ttl.isNegative() || ttl.isZero()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("the session has already expired"));
+        }
+        byte[] record = ref.seal(ref.recordKey(), SessionJson.toJson(s).encode(), random);
+        return redis.eval(script, List.of(ref.recordKey(), ref.indexKey()), List.of(record, ascii(ttl.toMillis()), ascii(ref.name()),
+                index.seal(ref, s)));
+    }
+
+    /** Ends a session on every replica (sign-out, {@code invalid_grant}); true when it still existed. */
+    public CompletionStage<Boolean> revoke(SessionRef ref) {
+        return revoke(ref.userTag(), ref.name());
+    }
+
+    CompletionStage<Boolean> revoke(String userTag, String name) {
+        recent.invalidate(name);
+        List<String> keysToDelete = new ArrayList<>(List.of("aap:{" + userTag + "}:s:" + name, SessionRef.indexKey(userTag)));
+        profiles.forEach(p -> keysToDelete.add("aap:{" + userTag + "}:t:" + name + ":" + p));
+        return redis.eval(SessionScripts.REVOKE, keysToDelete, List.of(ascii(name)))
+                .thenCompose(existed -> redis.publish(REVOKED_CHANNEL, name).thenApply(sent -> existed == 1));
+    }
+
+    private boolean idleSince(Instant seen, Instant now) {
+        return Duration.between(seen, now).compareTo(idleTimeout) >= 0;
+    }
+
+    private static Optional<Session> parse(String json) {
+        try {
+            return SessionJson.fromJson(new JsonObject(json));
+        } catch (DecodeException | ClassCastException e) {
+            return Optional.empty();
+        }
+    }
+
+    static byte[] ascii(Object o) {
+        return String.valueOf(o).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    SessionIndex index() {
+        return index;
+    }
+
+    RedisKeyring keys() {
+        return keys;
+    }
+
+    Duration idleTimeout() {
+        return idleTimeout;
+    }
+}
