@@ -131,13 +131,13 @@ public final class TokenService {
             if (refused.isPresent()) {
                 return CompletableFuture.failedFuture(refused.get());
             }
-            return mint(key, session, profile).exceptionallyCompose(e -> CompletableFuture.failedFuture(endedFailure(session)
+            return mint(key, session, profile, false).exceptionallyCompose(e -> CompletableFuture.failedFuture(endedFailure(session)
                     .or(() -> rememberedFailure(key))
                     .orElseGet(() -> new TokenFailure(TokenFailure.Outcome.UNAVAILABLE, idpFailure(e), FailureMemory.FIRST_WAIT, true))));
         }
         // A renewal that failed is not retried before its wait is over; the cached token is served meanwhile.
         if (!clock.instant().isBefore(cached.expiresOn().minus(RENEW_AHEAD)) && failures.current(key).isEmpty()) {
-            mint(key, session, profile).whenComplete((t, e) -> {
+            mint(key, session, profile, true).whenComplete((t, e) -> {
                 if (e != null) {
                     LOG.atWarn().addKeyValue("event", "token.renewal_failed").addKeyValue("profile", profile.name())
                             .addKeyValue("reason", idpFailure(e).describe()).log();
@@ -180,11 +180,20 @@ public final class TokenService {
                 r.failure, Duration.between(clock.instant(), r.retryAt), r.firstTold()));
     }
 
-    private CompletableFuture<AccessToken> mint(Key key, Session session, Profile profile) {
+    /** @param renewal a token is cached and is to be replaced; otherwise the caller found none */
+    private CompletableFuture<AccessToken> mint(Key key, Session session, Profile profile, boolean renewal) {
         CompletableFuture<AccessToken> mine = new CompletableFuture<>();
         CompletableFuture<AccessToken> running = inFlight.putIfAbsent(key, mine);
         if (running != null) {
             return running;
+        }
+        // A request that missed the cache just before another request's mint stored its token and left the
+        // single flight would otherwise start a second token request for the same key.
+        AccessToken stored = renewal ? null : cache.getIfPresent(key);
+        if (stored != null) {
+            inFlight.remove(key, mine);
+            mine.complete(stored);
+            return mine;
         }
         long started = System.nanoTime();
         entra.refresh(session.refreshToken(), new LinkedHashSet<>(profile.scopes())).whenComplete((token, error) -> {
