@@ -128,6 +128,33 @@ class ObservabilityTest {
                 .anyMatch(k -> k.startsWith("vertx_http_server_"));
     }
 
+    /**
+     * Anyone can put any {@code error} on the callback URL: a thousand made-up words must not make a thousand
+     * series. Only RFC 6749 4.1.2.1's and OpenID Connect's codes keep their name; everything else is {@code other}.
+     */
+    @Test
+    void madeUpCallbackErrorsAllCountAsOtherAndAddNoSeries() throws Exception {
+        start(Map.of());
+        java.util.Random random = new java.util.Random(16);
+        TestBrowser stranger = new TestBrowser(idp.trust());
+        for (int i = 0; i < 1000; i++) {
+            StringBuilder word = new StringBuilder();
+            for (int n = 4 + random.nextInt(30); n > 0; n--) {
+                word.append("abcdefghijklmnopqrstuvwxyz_".charAt(random.nextInt(27)));
+            }
+            assertThat(stranger.get(service.publicUrl + "/oauth2/callback?state=x&error=" + word).statusCode()).isEqualTo(400);
+        }
+        assertThat(stranger.get(service.publicUrl + "/oauth2/callback?state=x&error=login_required").statusCode()).isEqualTo(400);
+        assertThat(stranger.get(service.publicUrl + "/oauth2/callback?state=x&error=LOGIN_REQUIRED").statusCode()).isEqualTo(400);
+
+        Map<String, Double> idpErrors = new java.util.TreeMap<>(metrics());
+        idpErrors.keySet().removeIf(k -> !k.startsWith("aks_auth_proxy_idp_errors_total{"));
+        assertThat(idpErrors.size()).as("series of aks_auth_proxy_idp_errors_total").isEqualTo(2);
+        assertThat(idpErrors).containsExactly(
+                Map.entry(series("aks_auth_proxy_idp_errors_total", "operation", "authorize", "error", "login_required", "aadsts", "none"), 1.0),
+                Map.entry(series("aks_auth_proxy_idp_errors_total", "operation", "authorize", "error", "other", "aadsts", "none"), 1001.0));
+    }
+
     @Test
     void metricsAreNotServedOnThePublicListener() throws Exception {
         start(Map.of());
