@@ -76,7 +76,6 @@ public class SidecarProxyTest {
         env.put("AZURE_FEDERATED_TOKEN_FILE", tokenFile.toString());
         env.put("AZURE_AUTHORITY_HOST", idp.authorityHost());
         env.put("AKS_AUTH_PROXY_IDP_CA_FILE", idp.writeCaFile(dir).toString());
-        env.put("AKS_AUTH_PROXY_LISTEN_ADDRESS", "127.0.0.1");
         env.put("AKS_AUTH_PROXY_SIDECAR_PORT", String.valueOf(ServiceUnderTest.freePort()));
         env.put("AKS_AUTH_PROXY_SIDECAR_SCOPE", SCOPE);
         env.put("AKS_AUTH_PROXY_SIDECAR_UPSTREAM", upstreamUrl);
@@ -177,6 +176,36 @@ public class SidecarProxyTest {
         assertThat(get("/api/v1/../../admin").statusCode()).isEqualTo(400);
         assertThat(get("/api/v1/%2e%2e/admin").statusCode()).isEqualTo(400);
         assertThat(upstream.received()).hasSize(1);
+    }
+
+    /**
+     * The sidecar sends the workload's token with every request it proxies, and has no clients of its own to
+     * authenticate: only the pod's own containers (loopback) may reach it unless an operator says otherwise. On
+     * Linux all of 127/8 is loopback, so a listener on 0.0.0.0 also answers on 127.0.0.2, one on 127.0.0.1 does not.
+     */
+    @Test
+    void listensOnLoopbackOnlyByDefaultEvenWhenServesListenAddressIsAllInterfaces() throws Exception {
+        startSidecar(Map.of("AKS_AUTH_PROXY_LISTEN_ADDRESS", "0.0.0.0"));
+        assertThat(get("/health").statusCode()).isEqualTo(200);
+        assertThat(reachable("127.0.0.2", sidecar.port())).as("reachable from outside the pod").isFalse();
+    }
+
+    @Test
+    void listensOnAllInterfacesOnlyWhenTheSidecarListenAddressSaysSo() throws Exception {
+        startSidecar(Map.of("AKS_AUTH_PROXY_SIDECAR_LISTEN_ADDRESS", "0.0.0.0"));
+        assertThat(reachable("127.0.0.2", sidecar.port())).isTrue();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.2:" + sidecar.port() + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+    }
+
+    private static boolean reachable(String host, int port) throws Exception {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, port), 2000);
+            return true;
+        } catch (java.net.ConnectException refused) {
+            return false;
+        }
     }
 
     @Test
