@@ -97,14 +97,14 @@ public final class SidecarServer {
     private Future<Void> listen() {
         URI upstream = config.upstream();
         int port = upstream.getPort() == -1 ? 443 : upstream.getPort();
+        HostAndPort authority = upstream.getPort() == -1 ? HostAndPort.authority(upstream.getHost()) : HostAndPort.authority(upstream.getHost(), port);
         HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), upstreamClient)
                 .origin(ctx -> ctx.client().request(new RequestOptions()
-                        .setServer(SocketAddress.inetSocketAddress(port, upstream.getHost()))
-                        .setConnectTimeout(CONNECT_TIMEOUT_MS)
-                        .setIdleTimeout(UPSTREAM_IDLE_TIMEOUT_MS)))
-                .addInterceptor(new UpstreamAuthorization(token,
-                        upstream.getPort() == -1 ? HostAndPort.authority(upstream.getHost()) : HostAndPort.authority(upstream.getHost(), port),
-                        upstream.getRawPath() == null ? "" : upstream.getRawPath()));
+                                .setServer(SocketAddress.inetSocketAddress(port, upstream.getHost()))
+                                .setConnectTimeout(CONNECT_TIMEOUT_MS)
+                                .setIdleTimeout(UPSTREAM_IDLE_TIMEOUT_MS))
+                        .map(upstreamRequest -> upstreamRequest.authority(authority)))
+                .addInterceptor(new UpstreamAuthorization(token, upstream.getRawPath() == null ? "" : upstream.getRawPath()));
         SidecarRequestHandler handler = new SidecarRequestHandler(token, proxy, config.pathPrefix(), clock);
         return vertx.createHttpServer(new HttpServerOptions().setHost(config.listenAddress()).setPort(config.port()))
                 .requestHandler(handler)

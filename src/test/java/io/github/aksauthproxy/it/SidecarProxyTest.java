@@ -208,6 +208,64 @@ public class SidecarProxyTest {
         }
     }
 
+    /**
+     * Sends the request exactly as written, as an attacker would (an HTTP client normalises or refuses these
+     * shapes), and returns the status code of the answer.
+     */
+    private int raw(String... requestLineAndHeaders) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", sidecar.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write((String.join("\r\n", requestLineAndHeaders) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
+            assertThat(status).as("status line").startsWith("HTTP/1.1 ");
+            return Integer.parseInt(status.split(" ")[1]);
+        }
+    }
+
+    @Test
+    void absoluteFormTargetReachesTheUpstreamAsItsPathAndQueryOnly() throws Exception {
+        startSidecar(Map.of("AKS_AUTH_PROXY_SIDECAR_UPSTREAM", upstream.url() + "/prometheus", "AKS_AUTH_PROXY_SIDECAR_PATH_PREFIX", "/api/v1/"));
+        assertThat(raw("GET http://evil.example/api/v1/query?query=up HTTP/1.1", "Host: evil.example", "Connection: close")).isEqualTo(200);
+        assertThat(upstream.received()).singleElement().satisfies(q -> {
+            assertThat(q.uri()).isEqualTo("/prometheus/api/v1/query?query=up");
+            assertThat(q.headers().get("Host")).isEqualTo(URI.create(upstream.url()).getAuthority());
+        });
+    }
+
+    @Test
+    void hopByHopConnectionNamedAndForwardingHeadersNeverReachTheUpstream() throws Exception {
+        startSidecar(Map.of());
+        assertThat(raw("GET /api/v1/query?query=up HTTP/1.1", "Host: sidecar.example", "Connection: close, X-Hop-Secret",
+                "X-Hop-Secret: for-the-next-hop-only", "Keep-Alive: timeout=5", "Proxy-Connection: keep-alive", "TE: trailers",
+                "Proxy-Authorization: Basic Zm9vOmJhcg==", "X-Forwarded-For: 198.51.100.66", "X-Forwarded-Host: evil.example",
+                "X-Forwarded-Proto: http", "Forwarded: for=198.51.100.66;host=evil.example", "X-Real-IP: 198.51.100.66",
+                "Accept: application/json")).isEqualTo(200);
+        io.vertx.core.MultiMap got = upstream.received().get(0).headers();
+        assertThat(got.names()).map(n -> n.toLowerCase(java.util.Locale.ROOT)).doesNotContain("x-hop-secret", "keep-alive",
+                "proxy-connection", "te", "proxy-authorization", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded",
+                "x-real-ip");
+        assertThat(got.getAll("Connection")).noneMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("x-hop-secret"));
+        assertThat(got.get("Accept")).isEqualTo("application/json");
+        assertThat(got.get("Host")).isEqualTo(URI.create(upstream.url()).getAuthority());
+    }
+
+    /**
+     * Servlet containers drop {@code ;parameters} from a segment before resolving it, so {@code /api/..;/admin} is
+     * {@code /admin} to them; encoded dots are dots once the upstream decodes them (twice for {@code %252e}).
+     */
+    @Test
+    void dotSegmentsHiddenByPathParametersOrEncodingAre400AndNeverReachTheUpstream() throws Exception {
+        startSidecar(Map.of("AKS_AUTH_PROXY_SIDECAR_PATH_PREFIX", "/api/"));
+        for (String path : List.of("/api/..;/admin", "/api/..;jsessionid=x/admin", "/api/.;/admin", "/api/%2e%2e;/admin",
+                "/api/..%3b/admin", "/api/%2E%2E/admin", "/api/.%2e/admin", "/api/%252e%252e/admin", "/api/..%2fadmin",
+                "/api/..%5cadmin", "/api/v1/..", "/api/v1/..;")) {
+            assertThat(raw("GET " + path + " HTTP/1.1", "Host: 127.0.0.1", "Connection: close")).as(path).isEqualTo(400);
+        }
+        assertThat(upstream.received()).isEmpty();
+        assertThat(raw("GET /api/v1/a..b;c HTTP/1.1", "Host: 127.0.0.1", "Connection: close")).as("dots inside a name").isEqualTo(200);
+        assertThat(upstream.received()).singleElement().satisfies(q -> assertThat(q.uri()).isEqualTo("/api/v1/a..b;c"));
+    }
+
     @Test
     void healthReportsTheTokenAndItsExpiry() throws Exception {
         startSidecar(Map.of());
