@@ -48,11 +48,13 @@ public final class EntraStandIn implements AutoCloseable {
     private EntraStandIn(Ssl ssl, int port, boolean interactiveLogin) {
         this.ssl = ssl;
         this.claims = new EntraShapedTokenCallback(TENANT, CLIENT_ID, interactiveLogin ? null : ALICE);
+        UserNameLoginServer loginPage = interactiveLogin ? new UserNameLoginServer(ssl, TENANT) : null;
+        MockWebServerWrapper http = interactiveLogin ? null : new MockWebServerWrapper(ssl);
         OAuth2Config config = new OAuth2Config(interactiveLogin, null, null, false,
-                new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(), Set.of(claims),
-                interactiveLogin ? new UserNameLoginServer(ssl, TENANT) : new MockWebServerWrapper(ssl));
+                new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(), Set.of(claims), interactiveLogin ? loginPage : http);
         this.server = new MockOAuth2Server(config);
         server.start(java.net.InetAddress.getLoopbackAddress(), port);
+        SecretsRecordingDispatcher.install(interactiveLogin ? loginPage.mockWebServer() : http.getMockWebServer());
     }
 
     /** A new stand-in on the port and with the certificate of one that was closed: the IdP coming back. */

@@ -33,6 +33,11 @@ final class UserNameLoginServer implements OAuth2HttpServer {
         this.tenant = tenant;
     }
 
+    /** The server underneath, where the stand-in puts its secrets recorder. */
+    okhttp3.mockwebserver.MockWebServer mockWebServer() {
+        return delegate.getMockWebServer();
+    }
+
     static JsonObject claimsFor(String userName, String tenant) {
         String name = userName.trim();
         String upn = name.contains("@") ? name : name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9._-]", ".") + "@contoso.example";
