@@ -218,6 +218,37 @@ class ObservabilityTest {
         }
     }
 
+    /**
+     * A client writes its own User-Agent, and an ingress passes its X-Request-ID on: 5,000 characters with quotes, a
+     * tab and a non-ASCII character are cut to the README's bound (256 and 128) and every character outside printable
+     * ASCII becomes {@code ?}, so one request cannot flood or forge the audit trail. Sent over a raw socket, as an
+     * HTTP client refuses such values; other control characters never get this far (the listener answers 400).
+     */
+    @Test
+    void auditValuesFromTheRequestAreCutToTheirBoundAndCleaned() throws Exception {
+        start(Map.of());
+        try (AuditCapture audit = new AuditCapture()) {
+            assertThat(callbackWithHeader("User-Agent", "Mozilla/5.0 \"quoted\" \t\u00e7" + "x".repeat(5000)))
+                    .isEqualTo("HTTP/1.1 403 Forbidden");
+            assertThat(callbackWithHeader("X-Request-ID", "req-\"1\"\t\u00e9" + "y".repeat(5000))).isEqualTo("HTTP/1.1 403 Forbidden");
+
+            assertThat(audit.lines()).extracting(l -> l.getString("event")).containsExactly("login.failure", "login.failure");
+            assertThat(audit.lines().get(0).getString("user_agent")).isEqualTo("Mozilla/5.0 \"quoted\" ??" + "x".repeat(233));
+            assertThat(audit.lines().get(1).getString("request_id")).isEqualTo("req-\"1\"??" + "y".repeat(119));
+        }
+    }
+
+    /** A callback without its sign-in cookie (a 403 and a {@code login.failure} audit line) carrying one extra header. */
+    private String callbackWithHeader(String name, String value) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", service.config.publicPort())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(("GET /oauth2/callback?state=" + "C".repeat(43) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + name + ": " + value
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .readLine();
+        }
+    }
+
     @Test
     void anExpiredSessionIsAuditedWithItsUserOnce() throws Exception {
         start(Map.of());
