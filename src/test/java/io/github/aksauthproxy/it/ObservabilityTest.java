@@ -240,13 +240,8 @@ class ObservabilityTest {
 
     /** A callback without its sign-in cookie (a 403 and a {@code login.failure} audit line) carrying one extra header. */
     private String callbackWithHeader(String name, String value) throws Exception {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", service.config.publicPort())) {
-            socket.setSoTimeout(20_000);
-            socket.getOutputStream().write(("GET /oauth2/callback?state=" + "C".repeat(43) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + name + ": " + value
-                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1))
-                    .readLine();
-        }
+        return RawHttp.statusLine(service.config.publicPort(), "GET /oauth2/callback?state=" + "C".repeat(43) + " HTTP/1.1",
+                "Host: 127.0.0.1", name + ": " + value, "Connection: close");
     }
 
     @Test

@@ -218,18 +218,11 @@ public class SidecarProxyTest {
         }
     }
 
-    /**
-     * Sends the request exactly as written, as an attacker would (an HTTP client normalises or refuses these
-     * shapes), and returns the status code of the answer.
-     */
+    /** Sends the request exactly as written, as an attacker would; returns the status code of the answer. */
     private int raw(String... requestLineAndHeaders) throws Exception {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", sidecar.port())) {
-            s.setSoTimeout(20_000);
-            s.getOutputStream().write((String.join("\r\n", requestLineAndHeaders) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
-            assertThat(status).as("status line").startsWith("HTTP/1.1 ");
-            return Integer.parseInt(status.split(" ")[1]);
-        }
+        String status = RawHttp.statusLine(sidecar.port(), requestLineAndHeaders);
+        assertThat(status).as("status line").startsWith("HTTP/1.1 ");
+        return Integer.parseInt(status.split(" ")[1]);
     }
 
     @Test
