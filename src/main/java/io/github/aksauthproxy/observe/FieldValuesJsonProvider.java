@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -52,15 +53,9 @@ final class FieldValuesJsonProvider extends AbstractJsonProvider<ILoggingEvent> 
             generator.writeNumber(d);
         } else if (v instanceof BigInteger i) {
             generator.writeNumber(i);
-        } else if (depth < MAX_DEPTH && v instanceof Collection<?> items) {
+        } else if (depth < MAX_DEPTH && (v instanceof Collection<?> || v instanceof Object[])) {
             generator.writeStartArray();
-            for (Object item : items) {
-                write(generator, item, depth + 1);
-            }
-            generator.writeEndArray();
-        } else if (depth < MAX_DEPTH && v instanceof Object[] items) {
-            generator.writeStartArray();
-            for (Object item : items) {
+            for (Object item : v instanceof Object[] array ? Arrays.asList(array) : (Collection<?>) v) {
                 write(generator, item, depth + 1);
             }
             generator.writeEndArray();

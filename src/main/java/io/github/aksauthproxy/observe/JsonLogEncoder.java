@@ -12,8 +12,8 @@ import net.logstash.logback.encoder.LoggingEventCompositeJsonEncoder;
  * 8601), {@code level}, {@code logger}, {@code msg} (only when the line has a text message, as library lines do),
  * then the line's key-value pairs as top-level fields ({@code event}, {@code user}, {@code sid_hash}, {@code reason},
  * {@code profile}, {@code latency_ms}, ...; {@link FieldValuesJsonProvider} says how each value is written), then
- * {@code stack_trace} when there is one. Defined in code so that
- * {@code logback.xml} and the test configuration cannot drift apart.
+ * {@code stack_trace} when there is one. Defined in code so that {@code logback.xml} and the test configuration
+ * cannot drift apart.
  */
 public final class JsonLogEncoder extends LoggingEventCompositeJsonEncoder {
     public JsonLogEncoder() {

@@ -195,14 +195,21 @@ public class SidecarProxyTest {
      */
     @Test
     void listensOnLoopbackOnlyByDefaultEvenWhenServesListenAddressIsAllInterfaces() throws Exception {
-        startSidecar(Map.of("AKS_AUTH_PROXY_LISTEN_ADDRESS", "0.0.0.0"));
+        try (LogCapture logs = new LogCapture()) {
+            startSidecar(Map.of("AKS_AUTH_PROXY_LISTEN_ADDRESS", "0.0.0.0"));
+            assertThat(logs.lines()).anyMatch(l -> l.contains("event=sidecar.started address=127.0.0.1 "))
+                    .noneMatch(l -> l.contains("event=sidecar.exposed"));
+        }
         assertThat(get("/health").statusCode()).isEqualTo(200);
         assertThat(reachable("127.0.0.2", sidecar.port())).as("reachable from outside the pod").isFalse();
     }
 
     @Test
-    void listensOnAllInterfacesOnlyWhenTheSidecarListenAddressSaysSo() throws Exception {
-        startSidecar(Map.of("AKS_AUTH_PROXY_SIDECAR_LISTEN_ADDRESS", "0.0.0.0"));
+    void listensOnAllInterfacesOnlyWhenTheSidecarListenAddressSaysSoAndWarnsOfIt() throws Exception {
+        try (LogCapture logs = new LogCapture()) {
+            startSidecar(Map.of("AKS_AUTH_PROXY_SIDECAR_LISTEN_ADDRESS", "0.0.0.0"));
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith(SidecarServer.class.getName() + "  event=sidecar.exposed address=0.0.0.0 "));
+        }
         assertThat(reachable("127.0.0.2", sidecar.port())).isTrue();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.2:" + sidecar.port() + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
