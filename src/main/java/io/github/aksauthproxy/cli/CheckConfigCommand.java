@@ -57,7 +57,8 @@ final class CheckConfigCommand implements Callable<Integer> {
             }
             case sidecar -> {
                 SidecarConfig c = ConfigLoader.loadSidecar(env);
-                yield "sidecar configuration is valid: credential " + c.app().credential().configName() + ", port " + c.port()
+                yield "sidecar configuration is valid: credential " + c.app().credential().configName() + ", address " + c.listenAddress()
+                        + ", port " + c.port()
                         + ", scope " + c.scope() + ", upstream " + c.upstream() + ", path prefix " + c.pathPrefix();
             }
             case token -> {

@@ -124,7 +124,7 @@ public final class ConfigLoader {
         URI upstream = sidecarUpstream();
         Optional<Path> upstreamCa = readableFile(Setting.AKS_AUTH_PROXY_SIDECAR_UPSTREAM_CA_FILE);
         String prefix = sidecarPathPrefix();
-        String listen = listenAddress();
+        String listen = sidecarListenAddress();
         int port = port(Setting.AKS_AUTH_PROXY_SIDECAR_PORT, 8081);
         if (!problems.isEmpty()) {
             return null;
@@ -179,6 +179,21 @@ public final class ConfigLoader {
 
     private String listenAddress() {
         return value(Setting.AKS_AUTH_PROXY_LISTEN_ADDRESS).orElse("0.0.0.0");
+    }
+
+    /**
+     * Not {@code AKS_AUTH_PROXY_LISTEN_ADDRESS}: {@code serve} needs all interfaces for its Service, while the sidecar
+     * is an unauthenticated proxy carrying the workload's token, which only the pod's own containers may use unless
+     * the operator opens it on purpose.
+     */
+    private String sidecarListenAddress() {
+        String v = value(Setting.AKS_AUTH_PROXY_SIDECAR_LISTEN_ADDRESS).orElse("127.0.0.1");
+        if (Cidr.address(v).isEmpty() || v.contains("/") || v.contains("[")) {
+            problem(Setting.AKS_AUTH_PROXY_SIDECAR_LISTEN_ADDRESS, "'" + v + "' is not an IP address; write it like 127.0.0.1 or, "
+                    + "only behind a NetworkPolicy, 0.0.0.0");
+            return null;
+        }
+        return v;
     }
 
     private String sidecarScope() {

@@ -1,6 +1,5 @@
 package io.github.aksauthproxy.observe;
 
-import net.logstash.logback.composite.loggingevent.KeyValuePairsJsonProvider;
 import net.logstash.logback.composite.loggingevent.LogLevelJsonProvider;
 import net.logstash.logback.composite.loggingevent.LoggerNameJsonProvider;
 import net.logstash.logback.composite.loggingevent.LoggingEventFormattedTimestampJsonProvider;
@@ -12,8 +11,9 @@ import net.logstash.logback.encoder.LoggingEventCompositeJsonEncoder;
  * One flat JSON object per log line, the same for the service log and the audit log: {@code time} (UTC, ISO
  * 8601), {@code level}, {@code logger}, {@code msg} (only when the line has a text message, as library lines do),
  * then the line's key-value pairs as top-level fields ({@code event}, {@code user}, {@code sid_hash}, {@code reason},
- * {@code profile}, {@code latency_ms}, ...), then {@code stack_trace} when there is one. Defined in code so that
- * {@code logback.xml} and the test configuration cannot drift apart.
+ * {@code profile}, {@code latency_ms}, ...; {@link FieldValuesJsonProvider} says how each value is written), then
+ * {@code stack_trace} when there is one. Defined in code so that {@code logback.xml} and the test configuration
+ * cannot drift apart.
  */
 public final class JsonLogEncoder extends LoggingEventCompositeJsonEncoder {
     public JsonLogEncoder() {
@@ -32,7 +32,7 @@ public final class JsonLogEncoder extends LoggingEventCompositeJsonEncoder {
         MessageJsonProvider message = new MessageJsonProvider();
         message.setFieldName("msg");
         providers.addProvider(message);
-        providers.addProvider(new KeyValuePairsJsonProvider());
+        providers.addProvider(new FieldValuesJsonProvider());
         StackTraceJsonProvider stack = new StackTraceJsonProvider();
         stack.setFieldName("stack_trace");
         providers.addProvider(stack);

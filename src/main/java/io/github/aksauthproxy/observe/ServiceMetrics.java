@@ -148,12 +148,14 @@ public final class ServiceMetrics implements AutoCloseable {
     /**
      * An error answer from Entra. {@code aadsts} is used as a label only when Entra's token endpoint reported it;
      * a code read from a browser's callback URL could be anything, so callers pass {@code trusted=false} there and
-     * only codes this service knows are kept.
+     * only codes this service knows are kept. {@code error} becomes a label only when it is one of the OAuth codes
+     * of {@link IdpErrorCode}: an authorization response's on the callback ({@code operation} {@code authorize}),
+     * a token response's otherwise.
      */
     public void idpError(String operation, String error, Optional<String> aadsts, boolean trusted) {
         String code = aadsts.filter(c -> AADSTS.matcher(c).matches())
                 .filter(c -> trusted || io.github.aksauthproxy.entra.AadstsExplanations.explain(c).isPresent()).orElse("none");
-        String err = error != null && error.matches("[a-z_]{1,40}") ? error : "other";
+        String err = "authorize".equals(operation) ? IdpErrorCode.ofAuthorizeResponse(error) : IdpErrorCode.ofTokenResponse(error);
         Counter.builder("aks_auth_proxy.idp.errors").description("Errors from Entra, by operation, OAuth error and AADSTS code")
                 .tags("operation", operation, "error", err, "aadsts", code).register(registry).increment();
     }

@@ -44,7 +44,7 @@ final class SidecarRequestHandler implements Handler<HttpServerRequest> {
             json(request, 404, new JsonObject().put("error", "not found"));
             return;
         }
-        if (hasDotSegment(path)) {
+        if (RequestTarget.hasDotSegment(path)) {
             // "/api/../admin" would leave the prefix once the upstream normalises it.
             LOG.atWarn().addKeyValue("event", "sidecar.rejected").addKeyValue("reason", "dot segment in path")
                     .addKeyValue("path", SidecarServer.printable(request)).log();
@@ -78,16 +78,6 @@ final class SidecarRequestHandler implements Handler<HttpServerRequest> {
             return false;
         }
         return pathPrefix.endsWith("/") ? path.startsWith(pathPrefix) : path.equals(pathPrefix) || path.startsWith(pathPrefix + "/");
-    }
-
-    private static boolean hasDotSegment(String path) {
-        String decoded = path.replaceAll("(?i)%2e", ".").replaceAll("(?i)%2f", "/").replace('\\', '/');
-        for (String segment : decoded.split("/", -1)) {
-            if (segment.equals(".") || segment.equals("..")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void json(HttpServerRequest request, int status, JsonObject body) {

@@ -1,5 +1,6 @@
 package io.github.aksauthproxy.sidecar;
 
+import io.github.aksauthproxy.config.Cidr;
 import io.github.aksauthproxy.config.SidecarConfig;
 import io.github.aksauthproxy.entra.EntraAppTokens;
 import io.github.aksauthproxy.entra.EntraCredentials;
@@ -19,7 +20,9 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyOptions;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CompletionException;
@@ -94,14 +97,14 @@ public final class SidecarServer {
     private Future<Void> listen() {
         URI upstream = config.upstream();
         int port = upstream.getPort() == -1 ? 443 : upstream.getPort();
+        HostAndPort authority = upstream.getPort() == -1 ? HostAndPort.authority(upstream.getHost()) : HostAndPort.authority(upstream.getHost(), port);
         HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), upstreamClient)
                 .origin(ctx -> ctx.client().request(new RequestOptions()
-                        .setServer(SocketAddress.inetSocketAddress(port, upstream.getHost()))
-                        .setConnectTimeout(CONNECT_TIMEOUT_MS)
-                        .setIdleTimeout(UPSTREAM_IDLE_TIMEOUT_MS)))
-                .addInterceptor(new UpstreamAuthorization(token,
-                        upstream.getPort() == -1 ? HostAndPort.authority(upstream.getHost()) : HostAndPort.authority(upstream.getHost(), port),
-                        upstream.getRawPath() == null ? "" : upstream.getRawPath()));
+                                .setServer(SocketAddress.inetSocketAddress(port, upstream.getHost()))
+                                .setConnectTimeout(CONNECT_TIMEOUT_MS)
+                                .setIdleTimeout(UPSTREAM_IDLE_TIMEOUT_MS))
+                        .map(upstreamRequest -> upstreamRequest.authority(authority)))
+                .addInterceptor(new UpstreamAuthorization(token, upstream.getRawPath() == null ? "" : upstream.getRawPath()));
         SidecarRequestHandler handler = new SidecarRequestHandler(token, proxy, config.pathPrefix(), clock);
         return vertx.createHttpServer(new HttpServerOptions().setHost(config.listenAddress()).setPort(config.port()))
                 .requestHandler(handler)
@@ -109,11 +112,25 @@ public final class SidecarServer {
                 .onSuccess(s -> {
                     server = s;
                     renewalTimer = vertx.setPeriodic(RENEWAL_CHECK_MS, id -> token.renewIfDue());
-                    LOG.atInfo().addKeyValue("event", "sidecar.started").addKeyValue("port", s.actualPort())
+                    if (!loopback(config.listenAddress())) {
+                        LOG.atWarn().addKeyValue("event", "sidecar.exposed").addKeyValue("address", config.listenAddress())
+                                .addKeyValue("reason", "every client that reaches this address queries the upstream as the workload "
+                                        + "identity; admit only the intended clients with a NetworkPolicy").log();
+                    }
+                    LOG.atInfo().addKeyValue("event", "sidecar.started").addKeyValue("address", config.listenAddress())
+                            .addKeyValue("port", s.actualPort())
                             .addKeyValue("upstream", upstream).addKeyValue("path_prefix", config.pathPrefix())
                             .addKeyValue("scope", config.scope()).addKeyValue("credential", config.app().credential().configName()).log();
                 })
                 .mapEmpty();
+    }
+
+    private static boolean loopback(String literal) {
+        try {
+            return InetAddress.getByAddress(Cidr.address(literal).orElseThrow()).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** The port the sidecar listens on. */

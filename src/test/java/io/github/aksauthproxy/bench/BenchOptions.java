@@ -24,6 +24,11 @@ record BenchOptions(boolean smoke, Path projectDir, Path jar, Path out, String c
                 projectDir.resolve("target/bench-smoke/BENCHMARKS.md"), "bench/run.sh --smoke", 3, 1, 1, 2, 32, 100, 2_000, 4, 1, List.of());
     }
 
+    /** Where the rig keeps its files and each process's log ({@code <name>.log}). */
+    Path workDir() {
+        return projectDir.resolve("target").resolve(smoke ? "bench-smoke" : "bench-work");
+    }
+
     /** {@code [--smoke] [--out FILE] [--rounds N] [--seconds N] [--warmup N] [--connections N] [--cold N] [--footprint N]
      * [--java-opts "..."] [--command "..."]}; the project is the working directory. */
     static BenchOptions parse(String[] args) {

@@ -2,6 +2,7 @@ package io.github.aksauthproxy.bench;
 
 import io.github.aksauthproxy.it.EntraStandIn;
 import io.github.aksauthproxy.it.MutableClock;
+import io.github.aksauthproxy.it.SecretsSeen;
 import io.github.aksauthproxy.it.ServiceUnderTest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -58,7 +59,7 @@ public final class BenchRun {
 
     BenchRun(BenchOptions o) throws IOException {
         this.o = o;
-        this.work = o.projectDir().resolve("target").resolve(o.smoke() ? "bench-smoke" : "bench-work");
+        this.work = o.workDir();
         deleteTree(work);
         Files.createDirectories(work);
         this.report = new Report(o);
@@ -66,6 +67,7 @@ public final class BenchRun {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         this.cookieKey = Base64.getEncoder().encodeToString(key);
+        SecretsSeen.add(cookieKey);
     }
 
     public static void main(String[] args) throws Exception {
@@ -95,6 +97,8 @@ public final class BenchRun {
         try (Service svc = startService("service-1")) {
             SignIns signIns = new SignIns(idp.trust(), svc.publicUrl());
             signedIn = signIns.signIn();
+            // The stand-in records every token it issues; the cookies minted below are made like these and not recorded.
+            signedIn.values().forEach(SecretsSeen::add);
             String cookie = "Cookie: " + SignIns.cookieHeader(signedIn);
             Map<String, String> authHeaders = authResponseHeaders(svc, SignIns.cookieHeader(signedIn));
             warmDirect(svc, cookie, authHeaders);

@@ -2,14 +2,21 @@ package io.github.aksauthproxy.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.aksauthproxy.it.LogScanner;
+import io.github.aksauthproxy.it.SecretsSeen;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * Proves the benchmark harness works: {@code bench/run.sh --smoke} as a test, run by failsafe after {@code package}
  * (it needs the real jar). It asserts that every benchmark ran and produced figures, never a speed. Without wrk or
- * nginx it fails and says how to install them.
+ * nginx it fails and says how to install them. It also scans the jar's logs for every secret of the run (the stand-in
+ * IdP records each token it issues), as {@code it/LogsHoldNoSecretsTest} does for the test JVMs.
  */
 class BenchSmokeIT {
 
@@ -34,8 +41,22 @@ class BenchSmokeIT {
         assertThat(r.rssKib()).isPositive();
         assertThat(r.heapKib()).isPositive();
         assertThat(r.readyMedianMs()).isPositive();
+        List<String> serviceLog = serviceLogLines(smoke);
+        assertThat(serviceLog).as("the services' logs").anyMatch(l -> l.contains("\"event\":\"login.success\""));
+        assertThat(LogScanner.scan(serviceLog, SecretsSeen.all())).as("secrets in the services' logs").isEmpty();
         String report = Files.readString(smoke.out());
         assertThat(report).contains("**This is a smoke run**", "## 1. Warm path, direct", "## 2. Through NGINX, default",
                 "## 2. Through NGINX, keepalive", "## 3. Cold path", "## 4. Sign-in throughput", "## 5. Footprint", "java -version");
+    }
+
+    /** Every line the jar's runs wrote (JSON log lines, and whatever the JVM itself printed). */
+    private static List<String> serviceLogLines(BenchOptions smoke) throws Exception {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> logs = Files.list(smoke.workDir())) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().matches("service-\\d+\\.log")).sorted().toList()) {
+                lines.addAll(Files.readAllLines(log, StandardCharsets.UTF_8));
+            }
+        }
+        return lines;
     }
 }

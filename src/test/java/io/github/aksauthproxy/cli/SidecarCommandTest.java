@@ -75,10 +75,18 @@ class SidecarCommandTest {
     @Test
     void checkConfigAcceptsASidecarConfigurationWithoutTheServeSettings() {
         assertThat(run(new CheckConfigCommand(env), "--mode", "sidecar")).isZero();
-        assertThat(out.toString()).isEqualTo("sidecar configuration is valid: credential workload-identity, port "
+        assertThat(out.toString()).isEqualTo("sidecar configuration is valid: credential workload-identity, address 127.0.0.1, port "
                 + env.get("AKS_AUTH_PROXY_SIDECAR_PORT") + ", scope " + SidecarProxyTest.SCOPE + ", upstream https://localhost:1, path prefix /\n");
         assertThat(run(new CheckConfigCommand(env))).as("serve needs its own settings").isEqualTo(1);
         assertThat(err.toString()).contains("AKS_AUTH_PROXY_REDIRECT_URL: is required");
+    }
+
+    @Test
+    void checkConfigRefusesASidecarListenAddressThatIsNotAnIpAddress() {
+        env.put("AKS_AUTH_PROXY_SIDECAR_LISTEN_ADDRESS", "sidecar.example");
+        assertThat(run(new CheckConfigCommand(env), "--mode", "sidecar")).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("The configuration has 1 problem:\n  - AKS_AUTH_PROXY_SIDECAR_LISTEN_ADDRESS: 'sidecar.example' "
+                + "is not an IP address; write it like 127.0.0.1 or, only behind a NetworkPolicy, 0.0.0.0\n");
     }
 
     private void breakConfiguration() {

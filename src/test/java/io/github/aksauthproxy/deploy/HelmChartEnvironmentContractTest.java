@@ -57,6 +57,7 @@ class HelmChartEnvironmentContractTest {
             Map.entry("AKS_AUTH_PROXY_SIDECAR_SCOPE", "sidecar mode only; this chart deploys the forward-auth service (serve)"),
             Map.entry("AKS_AUTH_PROXY_SIDECAR_PATH_PREFIX", "sidecar mode only; this chart deploys the forward-auth service (serve)"),
             Map.entry("AKS_AUTH_PROXY_SIDECAR_PORT", "sidecar mode only; this chart deploys the forward-auth service (serve)"),
+            Map.entry("AKS_AUTH_PROXY_SIDECAR_LISTEN_ADDRESS", "sidecar mode only; this chart deploys the forward-auth service (serve)"),
             Map.entry("AKS_AUTH_PROXY_SIDECAR_UPSTREAM_CA_FILE", "sidecar mode only; this chart deploys the forward-auth service (serve)"),
             Map.entry("AKS_AUTH_PROXY_REDIS_CA_FILE", "only for a Redis whose certificate a private CA signed: set with extraEnv and extraVolumes"));
 

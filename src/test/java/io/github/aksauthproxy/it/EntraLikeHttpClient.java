@@ -47,7 +47,7 @@ public final class EntraLikeHttpClient implements IHttpClient {
         }
         java.net.http.HttpResponse<String> r = http.send(b.build(), BodyHandlers.ofString());
         String body = r.body();
-        rememberTokens(body);
+        SecretsSeen.addJsonFields(body);
         if (r.statusCode() == 200) {
             body = withClientInfo(body);
         }
@@ -72,17 +72,5 @@ public final class EntraLikeHttpClient implements IHttpClient {
         String clientInfo = new JsonObject().put("uid", idClaims.getStringClaim("oid")).put("utid", idClaims.getStringClaim("tid")).encode();
         json.put("client_info", Base64.getUrlEncoder().withoutPadding().encodeToString(clientInfo.getBytes(StandardCharsets.UTF_8)));
         return json.encode();
-    }
-
-    private static void rememberTokens(String body) {
-        if (body == null || !body.trim().startsWith("{")) {
-            return;
-        }
-        JsonObject json = new JsonObject(body);
-        for (String field : LogsHoldNoSecretsTest.SECRET_FIELDS) {
-            if (json.getValue(field) instanceof String v) {
-                SecretsSeen.add(v);
-            }
-        }
     }
 }

@@ -71,6 +71,7 @@ public final class EntraStandIn implements AutoCloseable {
         OAuth2Config config = new OAuth2Config(interactiveLogin, null, null, false, new OAuth2TokenProvider(keys), Set.of(claims), http);
         this.server = new MockOAuth2Server(config);
         server.start(java.net.InetAddress.getLoopbackAddress(), port);
+        SecretsRecordingDispatcher.install(http.mockWebServer());
     }
 
     /**

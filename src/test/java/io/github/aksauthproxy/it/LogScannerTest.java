@@ -23,6 +23,33 @@ class LogScannerTest {
     }
 
     @Test
+    void aTokenLoggedWithoutItsHeaderIsALeak() {
+        String headless = JWT.substring(JWT.indexOf('.') + 1);
+        assertThat(LogScanner.scan(List.of("{\"reason\":\"bad token " + headless + "\"}"), List.of(JWT))).isNotEmpty();
+    }
+
+    @Test
+    void theLast24CharactersOfASignatureAreALeakAnd23AreNot() {
+        String tail = JWT.substring(JWT.length() - 24);
+        assertThat(LogScanner.scan(List.of("{\"reason\":\"..." + tail + "\"}"), List.of(JWT))).hasSize(1);
+        assertThat(LogScanner.scan(List.of("{\"reason\":\"..." + tail.substring(1) + "\"}"), List.of(JWT))).isEmpty();
+    }
+
+    @Test
+    void aSecretInStandardBase64IsALeakWhereverItStartsInTheEncodedText() {
+        for (String before : List.of("", "x", "xy")) {
+            String encoded = java.util.Base64.getEncoder().encodeToString((before + "Bearer " + JWT + "\n").getBytes());
+            assertThat(LogScanner.scan(List.of("{\"header\":\"" + encoded + "\"}"), List.of(JWT))).as(before).isNotEmpty();
+        }
+    }
+
+    @Test
+    void aJwtNobodyRecordedIsStillALeak() {
+        assertThat(LogScanner.scan(List.of("token=" + JWT), List.of())).singleElement()
+                .satisfies(l -> assertThat(l.hint()).contains("a JWT header or payload"));
+    }
+
+    @Test
     void aCookieValueIsFound() {
         assertThat(LogScanner.scan(List.of("cookie=" + COOKIE), List.of(COOKIE))).isNotEmpty();
     }

@@ -128,6 +128,33 @@ class ObservabilityTest {
                 .anyMatch(k -> k.startsWith("vertx_http_server_"));
     }
 
+    /**
+     * Anyone can put any {@code error} on the callback URL: a thousand made-up words must not make a thousand
+     * series. Only RFC 6749 4.1.2.1's and OpenID Connect's codes keep their name; everything else is {@code other}.
+     */
+    @Test
+    void madeUpCallbackErrorsAllCountAsOtherAndAddNoSeries() throws Exception {
+        start(Map.of());
+        java.util.Random random = new java.util.Random(16);
+        TestBrowser stranger = new TestBrowser(idp.trust());
+        for (int i = 0; i < 1000; i++) {
+            StringBuilder word = new StringBuilder();
+            for (int n = 4 + random.nextInt(30); n > 0; n--) {
+                word.append("abcdefghijklmnopqrstuvwxyz_".charAt(random.nextInt(27)));
+            }
+            assertThat(stranger.get(service.publicUrl + "/oauth2/callback?state=x&error=" + word).statusCode()).isEqualTo(400);
+        }
+        assertThat(stranger.get(service.publicUrl + "/oauth2/callback?state=x&error=login_required").statusCode()).isEqualTo(400);
+        assertThat(stranger.get(service.publicUrl + "/oauth2/callback?state=x&error=LOGIN_REQUIRED").statusCode()).isEqualTo(400);
+
+        Map<String, Double> idpErrors = new java.util.TreeMap<>(metrics());
+        idpErrors.keySet().removeIf(k -> !k.startsWith("aks_auth_proxy_idp_errors_total{"));
+        assertThat(idpErrors.size()).as("series of aks_auth_proxy_idp_errors_total").isEqualTo(2);
+        assertThat(idpErrors).containsExactly(
+                Map.entry(series("aks_auth_proxy_idp_errors_total", "operation", "authorize", "error", "login_required", "aadsts", "none"), 1.0),
+                Map.entry(series("aks_auth_proxy_idp_errors_total", "operation", "authorize", "error", "other", "aadsts", "none"), 1001.0));
+    }
+
     @Test
     void metricsAreNotServedOnThePublicListener() throws Exception {
         start(Map.of());
@@ -189,6 +216,32 @@ class ObservabilityTest {
             assertThat(lines).allSatisfy(l -> assertThat(l.encode()).doesNotContain(code));
             assertThat(b.cookies).doesNotContainKey(SignInFlowTest.SESSION);
         }
+    }
+
+    /**
+     * A client writes its own User-Agent, and an ingress passes its X-Request-ID on: 5,000 characters with quotes, a
+     * tab and a non-ASCII character are cut to the README's bound (256 and 128) and every character outside printable
+     * ASCII becomes {@code ?}, so one request cannot flood or forge the audit trail. Sent over a raw socket, as an
+     * HTTP client refuses such values; other control characters never get this far (the listener answers 400).
+     */
+    @Test
+    void auditValuesFromTheRequestAreCutToTheirBoundAndCleaned() throws Exception {
+        start(Map.of());
+        try (AuditCapture audit = new AuditCapture()) {
+            assertThat(callbackWithHeader("User-Agent", "Mozilla/5.0 \"quoted\" \t\u00e7" + "x".repeat(5000)))
+                    .isEqualTo("HTTP/1.1 403 Forbidden");
+            assertThat(callbackWithHeader("X-Request-ID", "req-\"1\"\t\u00e9" + "y".repeat(5000))).isEqualTo("HTTP/1.1 403 Forbidden");
+
+            assertThat(audit.lines()).extracting(l -> l.getString("event")).containsExactly("login.failure", "login.failure");
+            assertThat(audit.lines().get(0).getString("user_agent")).isEqualTo("Mozilla/5.0 \"quoted\" ??" + "x".repeat(233));
+            assertThat(audit.lines().get(1).getString("request_id")).isEqualTo("req-\"1\"??" + "y".repeat(119));
+        }
+    }
+
+    /** A callback without its sign-in cookie (a 403 and a {@code login.failure} audit line) carrying one extra header. */
+    private String callbackWithHeader(String name, String value) throws Exception {
+        return RawHttp.statusLine(service.config.publicPort(), "GET /oauth2/callback?state=" + "C".repeat(43) + " HTTP/1.1",
+                "Host: 127.0.0.1", name + ": " + value, "Connection: close");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.aksauthproxy.it;
 
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -59,5 +61,23 @@ public final class SecretsSeen {
 
     static void addQueryFields(URI uri) {
         addFormFields(uri.getRawQuery());
+    }
+
+    /** Records the secret-bearing fields of a JSON body, such as a token response. */
+    static void addJsonFields(String body) {
+        if (body == null || !body.trim().startsWith("{")) {
+            return;
+        }
+        JsonObject json = new JsonObject(body);
+        for (String field : LogsHoldNoSecretsTest.SECRET_FIELDS) {
+            if (json.getValue(field) instanceof String v) {
+                add(v);
+            }
+        }
+    }
+
+    /** Every secret recorded in this JVM so far. */
+    public static synchronized List<String> all() {
+        return List.copyOf(SEEN);
     }
 }

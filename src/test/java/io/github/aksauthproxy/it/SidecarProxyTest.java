@@ -76,7 +76,6 @@ public class SidecarProxyTest {
         env.put("AZURE_FEDERATED_TOKEN_FILE", tokenFile.toString());
         env.put("AZURE_AUTHORITY_HOST", idp.authorityHost());
         env.put("AKS_AUTH_PROXY_IDP_CA_FILE", idp.writeCaFile(dir).toString());
-        env.put("AKS_AUTH_PROXY_LISTEN_ADDRESS", "127.0.0.1");
         env.put("AKS_AUTH_PROXY_SIDECAR_PORT", String.valueOf(ServiceUnderTest.freePort()));
         env.put("AKS_AUTH_PROXY_SIDECAR_SCOPE", SCOPE);
         env.put("AKS_AUTH_PROXY_SIDECAR_UPSTREAM", upstreamUrl);
@@ -128,17 +127,27 @@ public class SidecarProxyTest {
         return claims;
     }
 
+    /** Polls {@code /health} until it matches, for at most ten seconds (a background renewal has to finish first). */
     private JsonObject awaitHealth(Predicate<JsonObject> condition) throws Exception {
-        JsonObject last = null;
-        for (int i = 0; i < 200; i++) {
+        return awaitHealth(condition, Duration.ZERO);
+    }
+
+    /**
+     * Like {@link #awaitHealth(Predicate)}, moving the test clock by {@code step} between polls, as time passes
+     * between the sidecar's retries.
+     */
+    private JsonObject awaitHealth(Predicate<JsonObject> condition, Duration step) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JsonObject last;
+        do {
             last = new JsonObject(get("/health").body());
             if (condition.test(last)) {
                 return last;
             }
-            Thread.onSpinWait();
-            TimeUnit.MILLISECONDS.sleep(0);
-        }
-        throw new AssertionError("/health never matched; last: " + last);
+            TimeUnit.MILLISECONDS.sleep(10);
+            clock.advance(step);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("/health did not match within 10 s; last: " + last);
     }
 
     @Test
@@ -177,6 +186,94 @@ public class SidecarProxyTest {
         assertThat(get("/api/v1/../../admin").statusCode()).isEqualTo(400);
         assertThat(get("/api/v1/%2e%2e/admin").statusCode()).isEqualTo(400);
         assertThat(upstream.received()).hasSize(1);
+    }
+
+    /**
+     * The sidecar sends the workload's token with every request it proxies, and has no clients of its own to
+     * authenticate: only the pod's own containers (loopback) may reach it unless an operator says otherwise. On
+     * Linux all of 127/8 is loopback, so a listener on 0.0.0.0 also answers on 127.0.0.2, one on 127.0.0.1 does not.
+     */
+    @Test
+    void listensOnLoopbackOnlyByDefaultEvenWhenServesListenAddressIsAllInterfaces() throws Exception {
+        try (LogCapture logs = new LogCapture()) {
+            startSidecar(Map.of("AKS_AUTH_PROXY_LISTEN_ADDRESS", "0.0.0.0"));
+            assertThat(logs.lines()).anyMatch(l -> l.contains("event=sidecar.started address=127.0.0.1 "))
+                    .noneMatch(l -> l.contains("event=sidecar.exposed"));
+        }
+        assertThat(get("/health").statusCode()).isEqualTo(200);
+        assertThat(reachable("127.0.0.2", sidecar.port())).as("reachable from outside the pod").isFalse();
+    }
+
+    @Test
+    void listensOnAllInterfacesOnlyWhenTheSidecarListenAddressSaysSoAndWarnsOfIt() throws Exception {
+        try (LogCapture logs = new LogCapture()) {
+            startSidecar(Map.of("AKS_AUTH_PROXY_SIDECAR_LISTEN_ADDRESS", "0.0.0.0"));
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith(SidecarServer.class.getName() + "  event=sidecar.exposed address=0.0.0.0 "));
+        }
+        assertThat(reachable("127.0.0.2", sidecar.port())).isTrue();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.2:" + sidecar.port() + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+    }
+
+    private static boolean reachable(String host, int port) throws Exception {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, port), 2000);
+            return true;
+        } catch (java.net.ConnectException refused) {
+            return false;
+        }
+    }
+
+    /** Sends the request exactly as written, as an attacker would; returns the status code of the answer. */
+    private int raw(String... requestLineAndHeaders) throws Exception {
+        String status = RawHttp.statusLine(sidecar.port(), requestLineAndHeaders);
+        assertThat(status).as("status line").startsWith("HTTP/1.1 ");
+        return Integer.parseInt(status.split(" ")[1]);
+    }
+
+    @Test
+    void absoluteFormTargetReachesTheUpstreamAsItsPathAndQueryOnly() throws Exception {
+        startSidecar(Map.of("AKS_AUTH_PROXY_SIDECAR_UPSTREAM", upstream.url() + "/prometheus", "AKS_AUTH_PROXY_SIDECAR_PATH_PREFIX", "/api/v1/"));
+        assertThat(raw("GET http://evil.example/api/v1/query?query=up HTTP/1.1", "Host: evil.example", "Connection: close")).isEqualTo(200);
+        assertThat(upstream.received()).singleElement().satisfies(q -> {
+            assertThat(q.uri()).isEqualTo("/prometheus/api/v1/query?query=up");
+            assertThat(q.headers().get("Host")).isEqualTo(URI.create(upstream.url()).getAuthority());
+        });
+    }
+
+    @Test
+    void hopByHopConnectionNamedAndForwardingHeadersNeverReachTheUpstream() throws Exception {
+        startSidecar(Map.of());
+        assertThat(raw("GET /api/v1/query?query=up HTTP/1.1", "Host: sidecar.example", "Connection: close, X-Hop-Secret",
+                "X-Hop-Secret: for-the-next-hop-only", "Keep-Alive: timeout=5", "Proxy-Connection: keep-alive", "TE: trailers",
+                "Proxy-Authorization: Basic Zm9vOmJhcg==", "X-Forwarded-For: 198.51.100.66", "X-Forwarded-Host: evil.example",
+                "X-Forwarded-Proto: http", "Forwarded: for=198.51.100.66;host=evil.example", "X-Real-IP: 198.51.100.66",
+                "Accept: application/json")).isEqualTo(200);
+        io.vertx.core.MultiMap got = upstream.received().get(0).headers();
+        assertThat(got.names()).map(n -> n.toLowerCase(java.util.Locale.ROOT)).doesNotContain("x-hop-secret", "keep-alive",
+                "proxy-connection", "te", "proxy-authorization", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded",
+                "x-real-ip");
+        assertThat(got.getAll("Connection")).noneMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("x-hop-secret"));
+        assertThat(got.get("Accept")).isEqualTo("application/json");
+        assertThat(got.get("Host")).isEqualTo(URI.create(upstream.url()).getAuthority());
+    }
+
+    /**
+     * Servlet containers drop {@code ;parameters} from a segment before resolving it, so {@code /api/..;/admin} is
+     * {@code /admin} to them; encoded dots are dots once the upstream decodes them (twice for {@code %252e}).
+     */
+    @Test
+    void dotSegmentsHiddenByPathParametersOrEncodingAre400AndNeverReachTheUpstream() throws Exception {
+        startSidecar(Map.of("AKS_AUTH_PROXY_SIDECAR_PATH_PREFIX", "/api/"));
+        for (String path : List.of("/api/..;/admin", "/api/..;jsessionid=x/admin", "/api/.;/admin", "/api/%2e%2e;/admin",
+                "/api/..%3b/admin", "/api/%2E%2E/admin", "/api/.%2e/admin", "/api/%252e%252e/admin", "/api/..%2fadmin",
+                "/api/..%5cadmin", "/api/v1/..", "/api/v1/..;")) {
+            assertThat(raw("GET " + path + " HTTP/1.1", "Host: 127.0.0.1", "Connection: close")).as(path).isEqualTo(400);
+        }
+        assertThat(upstream.received()).isEmpty();
+        assertThat(raw("GET /api/v1/a..b;c HTTP/1.1", "Host: 127.0.0.1", "Connection: close")).as("dots inside a name").isEqualTo(200);
+        assertThat(upstream.received()).singleElement().satisfies(q -> assertThat(q.uri()).isEqualTo("/api/v1/a..b;c"));
     }
 
     @Test
@@ -244,8 +341,8 @@ public class SidecarProxyTest {
 
         idp = EntraStandIn.restartOf(idp);
         idp.tokenLifetime(7200);
-        clock.advance(Duration.ofSeconds(11));
-        JsonObject recovered = awaitHealth(h -> h.getBoolean("token_valid"));
+        // A renewal that set out while the IdP was down may fail after the restart and wait out its 10 s: the next one gets through.
+        JsonObject recovered = awaitHealth(h -> h.getBoolean("token_valid"), Duration.ofSeconds(11));
         assertThat(recovered.getValue("last_error")).isNull();
         assertThat(get("/health").statusCode()).isEqualTo(200);
         assertThat(query(null).statusCode()).isEqualTo(200);

@@ -34,6 +34,11 @@ final class StandInHttpServer implements OAuth2HttpServer {
         return delegate.getMockWebServer().takeRequest(timeout, unit);
     }
 
+    /** The server underneath, where the stand-in puts its secrets recorder. */
+    okhttp3.mockwebserver.MockWebServer mockWebServer() {
+        return delegate.getMockWebServer();
+    }
+
     private Handler wrap(Function1<? super OAuth2HttpRequest, OAuth2HttpResponse> handler) {
         return decorate.apply(handler::invoke);
     }

@@ -10,8 +10,14 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 
@@ -36,6 +42,59 @@ class LogFormatTest {
         JsonObject library = new JsonObject(lines.get(1));
         assertThat(library.fieldNames()).containsExactly("time", "level", "logger", "msg");
         assertThat(library.getString("msg")).isEqualTo("a library's own message");
+    }
+
+    /** A type whose {@code toString} hides its secret, as the service's secret types do. */
+    private record Credential(String value) {
+        @Override
+        public String toString() {
+            return "Credential[redacted]";
+        }
+    }
+
+    /**
+     * Whatever a field holds, the event is one JSON line (an {@code Instant} used to make the encoder write nothing
+     * at all, so {@code sidecar.token_renewed} never appeared), and an object is written as its {@code toString},
+     * never field by field (a record's components would show a secret its {@code toString} hides).
+     */
+    @Test
+    void everyFieldTypeIsWrittenAsJsonOnOneLine() throws Exception {
+        Instant at = Instant.parse("2026-01-02T10:00:00.123Z");
+        String text = "quote \" backslash \\ newline \n return \r tab \t nul \u0000 bell \u0007 é ☃ 😀 \u2028 end";
+        List<String> lines = linesWritten(null, log -> {
+            log.atInfo().addKeyValue("event", "sidecar.token_renewed").addKeyValue("expires_at", at).log();
+            log.atInfo().addKeyValue("event", "types").addKeyValue("duration", Duration.ofSeconds(90)).addKeyValue("int", 42)
+                    .addKeyValue("long", 1L << 40).addKeyValue("double", 0.5).addKeyValue("nan", Double.NaN)
+                    .addKeyValue("decimal", new BigDecimal("1.25")).addKeyValue("yes", true).addKeyValue("nothing", (Object) null)
+                    .addKeyValue("list", List.of("a", 1, at)).addKeyValue("map", Map.of("k", at))
+                    .addKeyValue("optional", Optional.of("x")).addKeyValue("empty", Optional.empty())
+                    .addKeyValue("date", LocalDate.of(2026, 1, 2)).addKeyValue("path", Path.of("/var/run/token"))
+                    .addKeyValue("credential", new Credential("s3cr3t-value")).addKeyValue("bytes", new byte[] {1, 2, 3}).log();
+            log.atInfo().addKeyValue("event", "text").addKeyValue("reason", text).log();
+        });
+        assertThat(lines).hasSize(3).allSatisfy(l -> assertThat(l).doesNotContainPattern("[\\x00-\\x1f]"));
+        assertThat(new JsonObject(lines.get(0)).getString("expires_at")).isEqualTo("2026-01-02T10:00:00.123Z");
+        JsonObject types = new JsonObject(lines.get(1));
+        assertThat(types.fieldNames()).containsExactly("time", "level", "logger", "event", "duration", "int", "long", "double", "nan",
+                "decimal", "yes", "nothing", "list", "map", "optional", "empty", "date", "path", "credential", "bytes");
+        assertThat(types.getString("duration")).isEqualTo("PT1M30S");
+        assertThat(types.getValue("int")).isEqualTo(42);
+        assertThat(types.getValue("long")).isEqualTo(1L << 40);
+        assertThat(types.getValue("double")).isEqualTo(0.5);
+        assertThat(types.getValue("nan")).isEqualTo("NaN");
+        assertThat(types.getValue("decimal")).isEqualTo(1.25);
+        assertThat(types.getValue("yes")).isEqualTo(true);
+        assertThat(types.getValue("nothing")).isNull();
+        assertThat(types.getJsonArray("list").encode()).isEqualTo("[\"a\",1,\"2026-01-02T10:00:00.123Z\"]");
+        assertThat(types.getJsonObject("map").encode()).isEqualTo("{\"k\":\"2026-01-02T10:00:00.123Z\"}");
+        assertThat(types.getValue("optional")).isEqualTo("x");
+        assertThat(types.getValue("empty")).isNull();
+        assertThat(types.getString("date")).isEqualTo("2026-01-02");
+        assertThat(types.getString("path")).isEqualTo("/var/run/token");
+        assertThat(types.getString("credential")).isEqualTo("Credential[redacted]");
+        assertThat(lines.get(1)).doesNotContain("s3cr3t-value");
+        assertThat(types.getString("bytes")).startsWith("[B@");
+        assertThat(new JsonObject(lines.get(2)).getString("reason")).isEqualTo(text);
     }
 
     @Test
