@@ -58,8 +58,8 @@ class AccessTokenHeaderTest {
     }
 
     private static String bearerToken() {
-        return idp.server.issueToken(BearerPassthroughTest.ISSUER_ID, "kubelogin", BearerPassthroughTest.AKS_APP_ID,
-                BearerPassthroughTest.claims(), 3600).serialize();
+        return SecretsSeen.recorded(idp.server.issueToken(BearerPassthroughTest.ISSUER_ID, "kubelogin", BearerPassthroughTest.AKS_APP_ID,
+                BearerPassthroughTest.claims(), 3600).serialize());
     }
 
     @Test

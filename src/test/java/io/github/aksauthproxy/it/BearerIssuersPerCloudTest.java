@@ -81,7 +81,7 @@ class BearerIssuersPerCloudTest {
         claims.put("tid", T);
         claims.put("oid", "99999999-2222-3333-4444-555555555555");
         claims.put("upn", "bob@contoso.example");
-        String token = idp.server.getConfig().getTokenProvider().jwt(claims, Duration.ofHours(1), T + "/oauth2/v2.0").serialize();
+        String token = SecretsSeen.recorded(idp.server.getConfig().getTokenProvider().jwt(claims, Duration.ofHours(1), T + "/oauth2/v2.0").serialize());
         return http.send(HttpRequest.newBuilder(URI.create(service.auth())).header("Authorization", "Bearer " + token).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }

@@ -61,8 +61,10 @@ class BearerPassthroughTest {
     }
 
     static String validToken() {
-        return idp.server.issueToken(ISSUER_ID, "kubelogin", AKS_APP_ID, claims(), 3600).serialize();
+        return SecretsSeen.recorded(idp.server.issueToken(ISSUER_ID, "kubelogin", AKS_APP_ID, claims(), 3600).serialize());
     }
+
+
 
     /** Claims like the stand-in's but with {@code overrides}, signed with the stand-in's own key. */
     static String signedByIdp(Map<String, Object> overrides) {
@@ -71,7 +73,7 @@ class BearerPassthroughTest {
         c.put("aud", AKS_APP_ID);
         c.put("sub", "kubelogin");
         c.putAll(overrides);
-        return idp.server.getConfig().getTokenProvider().jwt(c, Duration.ofHours(1), ISSUER_ID).serialize();
+        return SecretsSeen.recorded(idp.server.getConfig().getTokenProvider().jwt(c, Duration.ofHours(1), ISSUER_ID).serialize());
     }
 
     static HttpResponse<String> auth(String authorization) throws Exception {
@@ -107,7 +109,7 @@ class BearerPassthroughTest {
 
     @Test
     void tokenForAnotherAudienceIs401() throws Exception {
-        assertRejected(idp.server.issueToken(ISSUER_ID, "kubelogin", "api://some-other-api", claims(), 3600).serialize(),
+        assertRejected(SecretsSeen.recorded(idp.server.issueToken(ISSUER_ID, "kubelogin", "api://some-other-api", claims(), 3600).serialize()),
                 "JWT aud claim rejected");
     }
 

@@ -289,8 +289,8 @@ class ObservabilityTest {
 
     /** An AKS token from the stand-in for a kubelogin caller with this object id, as kubectl would present it. */
     private static String bearerToken(String oid, String upn) {
-        return idp.server.issueToken(EntraStandIn.TENANT + "/oauth2/v2.0", "kubelogin", "6dae42f8-4368-4678-94ff-3960e28e3630",
-                Map.of("tid", EntraStandIn.TENANT, "oid", oid, "upn", upn), 3600).serialize();
+        return SecretsSeen.recorded(idp.server.issueToken(EntraStandIn.TENANT + "/oauth2/v2.0", "kubelogin", "6dae42f8-4368-4678-94ff-3960e28e3630",
+                Map.of("tid", EntraStandIn.TENANT, "oid", oid, "upn", upn), 3600).serialize());
     }
 
     @Test

@@ -66,8 +66,8 @@ class ProfileRulesTest {
     }
 
     private static int bearerStatus(Map<String, Object> claims, String profile) throws Exception {
-        String token = idp.server.issueToken(EntraStandIn.TENANT + "/oauth2/v2.0", "kubelogin", "6dae42f8-4368-4678-94ff-3960e28e3630",
-                claims, 3600).serialize();
+        String token = SecretsSeen.recorded(idp.server.issueToken(EntraStandIn.TENANT + "/oauth2/v2.0", "kubelogin", "6dae42f8-4368-4678-94ff-3960e28e3630",
+                claims, 3600).serialize());
         return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(service.auth() + "?profile=" + profile))
                 .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
     }

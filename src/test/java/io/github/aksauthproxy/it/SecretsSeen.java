@@ -35,6 +35,12 @@ public final class SecretsSeen {
     }
 
     /** Records a secret; values too short to be a secret worth scanning for are ignored by the scanner. */
+    /** Records a token a test minted itself (it never crossed the stand-in's endpoints) and returns it. */
+    public static String recorded(String token) {
+        add(token);
+        return token;
+    }
+
     public static synchronized void add(String secret) {
         if (secret == null || secret.isBlank() || secret.contains("\n") || !SEEN.add(secret)) {
             return;
