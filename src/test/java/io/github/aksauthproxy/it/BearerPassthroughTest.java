@@ -121,6 +121,14 @@ class BearerPassthroughTest {
     }
 
     @Test
+    void tokenOfAnotherJoseTypeSignedWithTheRightKeyIs401() throws Exception {
+        JWTClaimsSet claims = JWTClaimsSet.parse(signedClaims());
+        assertThat(auth("Bearer " + SecretsSeen.recorded(idp.signedAsTheStandIn(claims))).statusCode()).as("control: typ JWT").isEqualTo(200);
+        // A logout token or a JWT-secured request object is not an access token, whatever its signature.
+        assertRejected(SecretsSeen.recorded(idp.signedAsTheStandIn(claims, new com.nimbusds.jose.JOSEObjectType("logout+jwt"))), "typ");
+    }
+
+    @Test
     void unsignedAlgNoneTokenIs401() throws Exception {
         String none = new PlainJWT(JWTClaimsSet.parse(signedClaims())).serialize();
         assertThat(none).endsWith(".");

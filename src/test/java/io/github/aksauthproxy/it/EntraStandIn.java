@@ -264,10 +264,19 @@ public final class EntraStandIn implements AutoCloseable {
         return signed(claims, (RSAKey) keys.signingKey(TENANT + "/oauth2/v2.0"));
     }
 
+    /** {@code claims} signed with the stand-in's current key, but with another {@code typ} in the header. */
+    String signedAsTheStandIn(JWTClaimsSet claims, JOSEObjectType typ) {
+        return signed(claims, (RSAKey) keys.signingKey(TENANT + "/oauth2/v2.0"), typ);
+    }
+
     /** {@code claims} signed with {@code key} the way the stand-in signs: RS256, the key's id, {@code typ: JWT}. */
     static String signed(JWTClaimsSet claims, RSAKey key) {
+        return signed(claims, key, JOSEObjectType.JWT);
+    }
+
+    private static String signed(JWTClaimsSet claims, RSAKey key, JOSEObjectType typ) {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(typ).build(), claims);
             jwt.sign(new RSASSASigner(key));
             return jwt.serialize();
         } catch (JOSEException e) {

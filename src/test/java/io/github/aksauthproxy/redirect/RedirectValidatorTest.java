@@ -339,4 +339,59 @@ class RedirectValidatorTest {
         RedirectValidator validator = new RedirectValidator(io.github.aksauthproxy.config.ConfigLoader.load(env).allowedRedirectDomains(), false);
         assertThat(validator.validate("https://auth.example.com/app").rejected()).contains(RedirectRejected.PORT_NOT_ALLOWED);
     }
+
+    // Boundaries a mutation run (pitest, docs/mutation-testing.md) showed no test pinned down.
+
+    @Test
+    void aTargetOfExactlyTheMaximumLengthIsAcceptedAndOneMoreIsTooLong() {
+        RedirectValidator v = HTTPS_ONLY.validator();
+        String atLimit = "/" + "a".repeat(RedirectValidator.MAX_LENGTH - 1);
+        assertThat(v.validate(atLimit).target()).hasValue(atLimit);
+        assertThat(v.validate(atLimit + "a").rejected()).hasValue(RedirectRejected.TOO_LONG);
+    }
+
+    @Test
+    void encodingThatGrowsATargetPastTheMaximumLengthIsTooLong() {
+        // 700 two-byte characters become 4,200 characters of percent-encoding.
+        String grows = "/" + "\u00fc".repeat(700);
+        assertThat(grows.length()).isLessThan(RedirectValidator.MAX_LENGTH);
+        assertThat(HTTPS_ONLY.validator().validate(grows).rejected()).hasValue(RedirectRejected.TOO_LONG);
+    }
+
+    @Test
+    void portsOutsideOneTo65535AreRefusedAndTheEdgesAreRead() {
+        RedirectValidator v = new RedirectValidator(List.of("high.example.org:65535", "low.example.org:1"), false);
+        assertThat(v.validate("https://high.example.org:65535/").target()).hasValue("https://high.example.org:65535/");
+        assertThat(v.validate("https://low.example.org:1/").target()).hasValue("https://low.example.org:1/");
+        assertThat(v.validate("https://high.example.org:65536/").rejected()).isPresent();
+        assertThat(v.validate("https://low.example.org:0/").rejected()).isPresent();
+        assertThat(v.validate("https://high.example.org:123456/").rejected()).isPresent();
+        assertThatThrownBy(() -> new RedirectValidator(List.of("high.example.org:65536"), false)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RedirectValidator(List.of("low.example.org:0"), false)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void percentEncodedControlCharactersAreRefusedAndEncodedSpaceIsKept() {
+        RedirectValidator v = HTTPS_ONLY.validator();
+        assertThat(v.validate("/a%1Fb").rejected()).hasValue(RedirectRejected.ENCODED_CONTROL);
+        assertThat(v.validate("/a%7Fb").rejected()).hasValue(RedirectRejected.ENCODED_CONTROL);
+        assertThat(v.validate("/a%00b").rejected()).hasValue(RedirectRejected.ENCODED_CONTROL);
+        assertThat(v.validate("/a%20b").target()).hasValue("/a%20b");
+    }
+
+    @Test
+    void rawDeleteAndC1ControlCharactersAreRefused() {
+        RedirectValidator v = HTTPS_ONLY.validator();
+        assertThat(v.validate("/a\u007fb").rejected()).isPresent();
+        assertThat(v.validate("/a\u0085b").rejected()).isPresent();
+        assertThat(v.validate("/a\u009fb").rejected()).isPresent();
+        assertThat(v.validate("/a~b").target()).hasValue("/a~b");
+    }
+
+    @Test
+    void aHostWithNonAsciiCharactersIsRefusedEvenUnderAnAllowedSuffix() {
+        RedirectValidator v = new RedirectValidator(List.of(".example.org"), false);
+        assertThat(v.validate("https://\u0430.example.org/").rejected()).isPresent();
+        assertThat(v.validate("https://a.example.org/").target()).hasValue("https://a.example.org/");
+    }
 }
