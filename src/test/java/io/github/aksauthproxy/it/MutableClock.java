@@ -18,6 +18,11 @@ public final class MutableClock extends Clock {
         now = now.plus(d);
     }
 
+    /** Puts the clock back (or forward) to {@code when}: a test that ran ahead returns to real time for the next one. */
+    public void set(Instant when) {
+        now = when;
+    }
+
     @Override
     public ZoneId getZone() {
         return ZoneOffset.UTC;

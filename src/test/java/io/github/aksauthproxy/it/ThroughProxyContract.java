@@ -288,6 +288,26 @@ abstract class ThroughProxyContract {
     }
 
     @Test
+    void anActiveUsersSessionOutlivesTheIdleTimeoutBecauseRenewalsReachTheBrowserThroughTheProxy() {
+        // Tokens must outlive the clock's jumps (the stand-in stamps them from real time).
+        idp.tokenLifetime(Duration.ofHours(4).toSeconds());
+        try {
+            TestBrowser b = signedIn("/app/");
+            for (int i = 1; i <= 3; i++) {
+                // Half the idle timeout (1 h) each time: 90 minutes in all, active throughout.
+                clock.advance(Duration.ofMinutes(30));
+                HttpResponse<String> r = b.get(proxy.url + "/app/");
+                assertThat(r.statusCode()).as("request %d, %d minutes after sign-in", i, 30 * i).isEqualTo(200);
+                assertThat(r.headers().allValues("Set-Cookie")).as("the renewal reaches the browser")
+                        .anyMatch(c -> c.startsWith(SESSION + "=") || c.startsWith(SESSION + "-seen="));
+            }
+        } finally {
+            idp.tokenLifetime(3600);
+            clock.set(Instant.now());
+        }
+    }
+
+    @Test
     void signOutEndsAccessThroughTheProxy() {
         TestBrowser b = signedIn("/app");
         String session = b.cookies.get(SESSION);
