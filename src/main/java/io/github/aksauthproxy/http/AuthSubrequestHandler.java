@@ -128,14 +128,17 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             return;
         }
         CompletableFuture<AccessToken> pending = tokens.token(session, profile);
-        CompletableFuture<GroupsHeader.Value> header = groupsHeader(session, profile, known);
+        // A token just minted came with the user's groups now: the header is read after it (a cached token brought none).
+        boolean cached = pending.isDone() && !pending.isCompletedExceptionally();
+        CompletableFuture<Allowed> allowed = pending.thenCompose(token -> groupsHeader(session, profile, cached ? known : groups.known(session))
+                .thenApply(header -> new Allowed(token, header)));
         // getNow would throw on a future that already failed (an unreadable assertion fails before any I/O).
-        if (pending.isDone() && !pending.isCompletedExceptionally() && header.isDone() && !header.isCompletedExceptionally()) {
+        if (allowed.isDone() && !allowed.isCompletedExceptionally()) {
             events.allowed(profile);
-            allow(ctx.response(), session, profile, pending.join(), header.join(), loaded);
+            allow(ctx.response(), session, profile, allowed.join().token(), allowed.join().groups(), loaded);
             return;
         }
-        Future.fromCompletionStage(pending.thenCombine(header, Allowed::new), ctx.vertx().getOrCreateContext())
+        Future.fromCompletionStage(allowed, ctx.vertx().getOrCreateContext())
                 .onSuccess(a -> {
                     events.allowed(profile);
                     allow(ctx.response(), session, profile, a.token(), a.groups(), loaded);
