@@ -90,7 +90,7 @@ final class GraphStandIn implements AutoCloseable {
 
     /** {@code member} (a user or a group) is a direct member of each of {@code groups}. */
     void member(String member, List<String> groups) {
-        memberOf.computeIfAbsent(member, m -> ConcurrentHashMap.newKeySet()).addAll(groups);
+        memberOf.computeIfAbsent(member, m -> java.util.Collections.synchronizedSet(new LinkedHashSet<>())).addAll(groups);
     }
 
     void removeMember(String member, String group) {
