@@ -314,4 +314,47 @@ class GroupOverageTest {
         assertThat(auth(alice, "other-group").statusCode()).isEqualTo(403);
         assertThat(graph.calls()).hasSize(before);
     }
+
+    @Test
+    void noConsentForTheGraphTokenGives503AndTheLogNamesThePermission() {
+        TestBrowser carol = signIn(CAROL);
+        int asked = graph.calls().size();
+        idp.answerTokenRequests("refresh_token", EntraStandIn.entraError(400, "invalid_grant", "AADSTS65001", "consent_required", null));
+        try (LogCapture logs = new LogCapture()) {
+            HttpResponse<String> r = auth(carol, "parent-group");
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
+            assertThat(logs.lines()).anyMatch(l -> l.contains("event=access.unavailable") && l.contains("profile=parent-group")
+                    && l.contains("Entra has no consent for https://graph.microsoft.com/User.Read")
+                    && l.contains("grant admin consent for the delegated permission User.Read of Microsoft Graph to the app registration"));
+        } finally {
+            idp.answerTokenRequestsNormally();
+        }
+        assertThat(graph.calls()).as("no Graph token, no call").hasSize(asked);
+    }
+
+    /** A bearer caller brings its own token and gets none minted, so its groups are never asked of Graph. */
+    @Test
+    void aBearerTokenInOverageMatchesNoGroupRuleAndItsGroupsHeaderSaysItIsTruncated() throws Exception {
+        String token = SecretsSeen.recorded(idp.server.issueToken(EntraStandIn.TENANT + "/oauth2/v2.0", "kubelogin",
+                "6dae42f8-4368-4678-94ff-3960e28e3630", Map.of("oid", CAROL_OID, "tid", EntraStandIn.TENANT, "preferred_username", "carol@contoso.example",
+                        "_claim_names", Map.of("groups", "src1"), "_claim_sources", Map.of("src1", Map.of("endpoint", claimSources.url()))), 3600)
+                .serialize());
+        int asked = graph.calls().size();
+        HttpClient http = HttpClient.newHttpClient();
+        try (LogCapture logs = new LogCapture()) {
+            HttpResponse<String> ruled = http.send(HttpRequest.newBuilder(URI.create(service.auth() + "?profile=parent-group"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ruled.statusCode()).isEqualTo(403);
+            assertThat(logs.lines()).anyMatch(l -> l.contains("event=access.denied") && l.contains("via=bearer")
+                    && l.contains("a bearer caller's groups are not asked of Microsoft Graph"));
+        }
+        HttpResponse<String> open = http.send(HttpRequest.newBuilder(URI.create(service.auth() + "?profile=open"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(open.statusCode()).isEqualTo(200);
+        assertThat(open.headers().firstValue("X-Auth-Request-Groups")).hasValue("");
+        assertThat(open.headers().firstValue("X-Auth-Request-Groups-Truncated")).hasValue("true");
+        assertThat(graph.calls()).hasSize(asked);
+        assertThat(claimSources.received()).isEmpty();
+    }
 }
