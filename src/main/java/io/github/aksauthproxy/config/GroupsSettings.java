@@ -78,7 +78,6 @@ public final class GroupsSettings {
         if (!graph || v.chars().anyMatch(Character::isWhitespace) || v.endsWith("/")) {
             problem(Setting.AKS_AUTH_PROXY_GRAPH_SCOPE, "'" + v + "' is not one delegated scope of Microsoft Graph; write it like "
                     + "https://graph.microsoft.com/User.Read");
-            return v;
         }
         return v;
     }

@@ -5,15 +5,15 @@ import io.github.aksauthproxy.graph.GraphFailure.Kind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.TrustOptions;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,11 +28,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
- * The two calls the service makes to Microsoft Graph, on the service's own Vert.x HTTP client, always with the
+ * The two calls the service makes to Microsoft Graph, on the service's own Vert.x (its web client), always with the
  * signed-in user's delegated token (User.Read suffices for both) and always to the configured Graph of the cloud,
  * never to a URL a token names: the overage claim's {@code _claim_sources} points at the retired Azure AD Graph, and
  * a URL from a token would send the user's Graph token wherever the token's issuer wished. Non-blocking: results
- * complete on Vert.x threads.
+ * complete on Vert.x threads. The web client reads each answer whole on the connection's own thread: with the bare
+ * HTTP client, a call begun on another thread (MSAL4J's, where the user's Graph token arrives) could lose an answer's
+ * body that came before its handler was set, and the call would never end.
  */
 public final class MicrosoftGraph implements AutoCloseable {
     /** Graph's limit of ids per {@code checkMemberGroups} call. */
@@ -48,7 +50,7 @@ public final class MicrosoftGraph implements AutoCloseable {
     private static final Pattern GUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final URI base;
-    private final HttpClient http;
+    private final WebClient http;
 
     /**
      * @param base Graph of the cloud, like {@code https://graph.microsoft.com}
@@ -56,10 +58,10 @@ public final class MicrosoftGraph implements AutoCloseable {
      */
     public MicrosoftGraph(Vertx vertx, URI base, Optional<Path> caFile) {
         this.base = base;
-        HttpClientOptions options = new HttpClientOptions().setSsl(true).setVerifyHost(true).setForceSni(true)
-                .setConnectTimeout((int) CONNECT_TIMEOUT_MS);
+        WebClientOptions options = new WebClientOptions();
+        options.setSsl(true).setVerifyHost(true).setForceSni(true).setConnectTimeout((int) CONNECT_TIMEOUT_MS);
         caFile.ifPresent(ca -> options.setTrustOptions(TrustOptions.wrap(IdpTls.trustManager(ca, "AKS_AUTH_PROXY_IDP_CA_FILE"))));
-        this.http = vertx.createHttpClient(options);
+        this.http = WebClient.create(vertx, options);
     }
 
     /**
@@ -122,23 +124,25 @@ public final class MicrosoftGraph implements AutoCloseable {
     }
 
     private Future<JsonObject> call(HttpMethod method, String url, String userToken, JsonObject body, String what) {
-        RequestOptions o = new RequestOptions().setMethod(method).setAbsoluteURI(url).setIdleTimeout(IDLE_TIMEOUT_MS)
+        HttpRequest<Buffer> request = http.requestAbs(method, url).idleTimeout(IDLE_TIMEOUT_MS)
                 .putHeader("Authorization", "Bearer " + userToken).putHeader("Accept", "application/json")
                 // transitiveMemberOf cast to groups is an advanced query: without it Graph answers 400 Request_UnsupportedQuery.
                 .putHeader("ConsistencyLevel", "eventual");
-        if (body != null) {
-            o.putHeader("Content-Type", "application/json");
+        Future<HttpResponse<Buffer>> sent;
+        try {
+            sent = body == null ? request.send() : request.sendJsonObject(body);
+        } catch (RuntimeException e) {
+            sent = Future.failedFuture(e);
         }
-        return http.request(o)
-                .compose(req -> body == null ? req.send() : req.send(body.toBuffer()))
-                .compose(resp -> resp.body().map(b -> answer(resp, b, what)))
+        return sent.map(resp -> answer(resp, what))
                 .recover(e -> Future.failedFuture(e instanceof GraphFailure ? e : new GraphFailure(Kind.UNREACHABLE, 0, "", Optional.empty(),
                         "Microsoft Graph cannot be reached for " + what + " (" + e.getClass().getSimpleName()
                                 + (e.getMessage() == null ? "" : ": " + printable(e.getMessage())) + ")")));
     }
 
-    private static JsonObject answer(HttpClientResponse resp, Buffer body, String what) {
+    private static JsonObject answer(HttpResponse<Buffer> resp, String what) {
         int status = resp.statusCode();
+        Buffer body = resp.body() == null ? Buffer.buffer() : resp.body();
         Optional<Duration> retryAfter = retryAfter(resp.getHeader("Retry-After"));
         if (status == 200) {
             try {

@@ -70,11 +70,7 @@ class FreshGroupsTest {
 
     /** A new session of {@code user}; the stand-in answers its refresh grants as this user until the test ends. */
     static TestBrowser signIn(EntraShapedTokenCallback.User user) {
-        idp.claims.signInAs(user);
-        TestBrowser b = new TestBrowser(idp.trust());
-        b.follow(service.start("/"));
-        assertThat(b.cookies).containsKey(SignInFlowTest.SESSION);
-        return b;
+        return service.signedInAsFromNowOn(idp, user);
     }
 
     /** Past the life of every token the session holds (Entra's live an hour; the service keeps them until a minute before). */

@@ -100,16 +100,9 @@ class GroupOverageTest {
         idp.claims.signInAs(EntraStandIn.ALICE);
     }
 
-    /**
-     * A new session of {@code user}. The stand-in keeps answering as this user (its refresh grants too) until the test
-     * ends, as Entra answers a refresh token with its own user's claims.
-     */
+    /** A new session of {@code user}; the stand-in answers its refresh grants as this user until the test ends. */
     static TestBrowser signIn(EntraShapedTokenCallback.User user) {
-        idp.claims.signInAs(user);
-        TestBrowser b = new TestBrowser(idp.trust());
-        b.follow(service.start("/"));
-        assertThat(b.cookies).containsKey(SignInFlowTest.SESSION);
-        return b;
+        return service.signedInAsFromNowOn(idp, user);
     }
 
     static HttpResponse<String> auth(TestBrowser b, String profile) {
@@ -254,9 +247,7 @@ class GroupOverageTest {
     void groupsHeaderUnderABiggerCapIsEveryGroupGraphGivesAndNoDirectoryRole() throws Exception {
         try (ServiceUnderTest roomy = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), settings(dir.resolve("profiles.yaml"),
                 Map.of("AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT", "1000", "AKS_AUTH_PROXY_GROUPS_HEADER_MAX_BYTES", "32768")))) {
-            idp.claims.signInAs(CAROL);
-            TestBrowser carol = new TestBrowser(idp.trust());
-            carol.follow(roomy.start("/"));
+            TestBrowser carol = roomy.signedInAsFromNowOn(idp, CAROL);
             int pages = graph.calls(GraphStandIn.TRANSITIVE_GROUPS).size();
             HttpResponse<String> r = carol.get(roomy.auth() + "?profile=open");
             assertThat(r.statusCode()).isEqualTo(200);
