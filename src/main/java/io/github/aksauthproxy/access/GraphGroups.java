@@ -94,13 +94,6 @@ public final class GraphGroups {
         return ask(who, ALL, (g, token) -> g.groupIds(token).thenApply(List::copyOf)).thenApply(a -> (List<String>) a);
     }
 
-    /** How many groups Graph last gave for the session's user, while that answer is kept. */
-    public Optional<Integer> keptCount(String sessionId) {
-        PerSession s = sessions.getIfPresent(sessionId);
-        Kept k = s == null ? null : s.answers.get(ALL);
-        return usable(k, clock.instant()) ? Optional.of(((List<?>) k.answer()).size()) : Optional.empty();
-    }
-
     private static boolean usable(Kept k, Instant now) {
         return k != null && now.isBefore(k.until());
     }

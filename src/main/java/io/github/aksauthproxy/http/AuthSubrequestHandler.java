@@ -130,7 +130,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         CompletableFuture<AccessToken> pending = tokens.token(session, profile);
         // A token just minted came with the user's groups now: the header is read after it (a cached token brought none).
         boolean cached = pending.isDone() && !pending.isCompletedExceptionally();
-        CompletableFuture<Allowed> allowed = pending.thenCompose(token -> groupsHeader(session, profile, cached ? known : groups.known(session))
+        CompletableFuture<Allowed> allowed = pending.thenCompose(token -> groups.header(session, profile, cached ? known : groups.known(session))
                 .thenApply(header -> new Allowed(token, header)));
         // getNow would throw on a future that already failed (an unreadable assertion fails before any I/O).
         if (allowed.isDone() && !allowed.isCompletedExceptionally()) {
@@ -156,30 +156,6 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     }
 
     private record Allowed(AccessToken token, GroupsHeader.Value groups) {
-    }
-
-    /**
-     * The groups header. A user in group overage gets the groups Graph gives; when Graph cannot, a profile with group
-     * rules fails (503: its rule was just decided with Graph, so this is an outage, and a header short of the groups
-     * would mislead the app), any other profile passes with the header marked truncated.
-     */
-    private CompletableFuture<GroupsHeader.Value> groupsHeader(Session session, Profile profile, GroupClaims known) {
-        CompletableFuture<GroupsHeader.Value> header = groups.header(session, known);
-        if (!profile.allow().groups().isEmpty()) {
-            return header;
-        }
-        return header.exceptionallyCompose(e -> {
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            if (!(cause instanceof GroupsUnavailable u)) {
-                return CompletableFuture.failedFuture(cause);
-            }
-            if (u.first()) {
-                LOG.atWarn().addKeyValue("event", "groups.unavailable").addKeyValue("user", session.user())
-                        .addKeyValue("sid_hash", LogIds.sidHash(session.id())).addKeyValue("profile", profile.name())
-                        .addKeyValue("reason", u.getMessage() + "; the groups header is sent empty and marked truncated").log();
-            }
-            return CompletableFuture.completedFuture(groups.headerWithoutGraph(known));
-        });
     }
 
     private void refuse(RoutingContext ctx, Session session, Profile profile, AccessDecision decision) {

@@ -1,6 +1,7 @@
 package io.github.aksauthproxy.http;
 
 import io.github.aksauthproxy.access.GraphGroups;
+import io.github.aksauthproxy.access.GroupsUnavailable;
 import io.github.aksauthproxy.access.LatestGroups;
 import io.github.aksauthproxy.access.Subject;
 import io.github.aksauthproxy.config.Profile;
@@ -10,6 +11,9 @@ import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.token.TokenService;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The groups of a signed-in session, for the allow rules, the groups header and the whoami page: those of the latest
@@ -17,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * session's own Graph token (minted from its refresh token like any profile's).
  */
 final class SessionGroups {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionGroups.class);
     /** The Graph token's profile name; a configured profile's name starts with a letter or digit, so it never clashes. */
     static final String GRAPH_PROFILE = "_graph";
 
@@ -48,19 +53,32 @@ final class SessionGroups {
     }
 
     /**
-     * The groups header of the session: its known groups, or in overage every group Graph gives. Fails as
-     * {@link GraphGroups#all} fails.
+     * The groups header of a session allowed to use {@code profile}: its known groups, or in group overage every group
+     * Graph gives. When Graph cannot give them, a profile with group rules fails with {@link GroupsUnavailable} (its rule
+     * was just decided with Graph, so this is an outage, and a header short of the groups would mislead the app); any
+     * other profile gets the header empty and marked truncated, and is not held up. Fails with the session's end as a
+     * token failure when the Graph token cannot be had for that reason.
      */
-    CompletableFuture<GroupsHeader.Value> header(Session s, GroupClaims groups) {
+    CompletableFuture<GroupsHeader.Value> header(Session s, Profile profile, GroupClaims groups) {
         if (!groups.overage()) {
             return CompletableFuture.completedFuture(header.of(groups.ids(), true));
         }
-        return graph.all(asker(s)).thenApply(all -> header.of(all, true));
-    }
-
-    /** The header when Graph cannot give the groups of a user in overage: those known (none), marked truncated. */
-    GroupsHeader.Value headerWithoutGraph(GroupClaims groups) {
-        return header.of(groups.ids(), false);
+        CompletableFuture<GroupsHeader.Value> all = graph.all(asker(s)).thenApply(ids -> header.of(ids, true));
+        if (!profile.allow().groups().isEmpty()) {
+            return all;
+        }
+        return all.exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (!(cause instanceof GroupsUnavailable u)) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            if (u.first()) {
+                LOG.atWarn().addKeyValue("event", "groups.unavailable").addKeyValue("user", s.user()).addKeyValue("sid_hash", LogIds.sidHash(s.id()))
+                        .addKeyValue("profile", profile.name())
+                        .addKeyValue("reason", u.getMessage() + "; the groups header is sent empty and marked truncated").log();
+            }
+            return CompletableFuture.completedFuture(header.of(groups.ids(), false));
+        });
     }
 
     GraphGroups graph() {
