@@ -26,21 +26,28 @@ import java.util.function.Supplier;
  * key share one review. An API server that cannot answer (unreachable, timed out, 5xx) fails closed
  * ({@link Outcome#UNAVAILABLE}) unless the profile says {@code on_error: allow}; one that refuses the user's token
  * (401/403) denies; any other answer fails closed whatever the profile says. Only the API server's decisions are kept.
+ *
+ * <p>A session in group overage (its token lists none of the user's groups, or not all of them) is not "in no
+ * group": when only {@code allow.groups} could let it in, Microsoft Graph is asked which of the rule's groups the user
+ * is in ({@link GraphGroups}). When Graph cannot answer the decision is {@link Outcome#UNAVAILABLE} (503), never a
+ * denial that would look like a real refusal, and never a pass.
  */
 public final class AccessPolicy {
     private static final CompletableFuture<AccessDecision> OPEN = CompletableFuture.completedFuture(AccessDecision.OPEN);
 
     private final Optional<KubernetesApi> kube;
     private final HomeTenant homeTenant;
+    private final GraphGroups graphGroups;
     private final Cache<Key, AccessDecision> decisions;
     private final Map<Key, CompletableFuture<AccessDecision>> inFlight = new ConcurrentHashMap<>();
 
     record Key(String subject, String profile) {
     }
 
-    public AccessPolicy(Optional<KubernetesApi> kube, HomeTenant homeTenant, Clock clock, Duration ttl) {
+    public AccessPolicy(Optional<KubernetesApi> kube, HomeTenant homeTenant, Clock clock, Duration ttl, GraphGroups graphGroups) {
         this.kube = kube;
         this.homeTenant = homeTenant;
+        this.graphGroups = graphGroups;
         this.decisions = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(ttl)
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
     }
@@ -52,15 +59,53 @@ public final class AccessPolicy {
      * @param aksToken the subject's AKS token, asked for only when a review is made
      */
     public CompletableFuture<AccessDecision> decide(Profile profile, Subject subject, Supplier<CompletableFuture<String>> aksToken) {
+        return decide(profile, subject, aksToken, Optional.empty());
+    }
+
+    /**
+     * The decision, asking Microsoft Graph when the subject is in group overage and only {@code allow.groups} could
+     * let it in. Fails when {@code aksToken} or the Graph token fails with the session's end (for the caller to answer
+     * as it answers token failures); every other failure to learn the groups is {@link Outcome#UNAVAILABLE}.
+     *
+     * @param graph the session's way to Graph; empty for a bearer caller, whose groups are never asked
+     */
+    public CompletableFuture<AccessDecision> decide(Profile profile, Subject subject, Supplier<CompletableFuture<String>> aksToken,
+                                                    Optional<GraphGroups.Asker> graph) {
         if (profile.open()) {
             return OPEN;
         }
         Optional<String> unmet = IdentityRules.unmet(profile.allow(), subject, homeTenant.id());
-        if (unmet.isPresent()) {
+        if (unmet.isEmpty()) {
+            return afterAllowRules(profile, subject, aksToken, "the allow rules match");
+        }
+        if (!subject.groupsOverage() || profile.allow().groups().isEmpty() || !IdentityRules.tenantAllowed(profile.allow(), subject)) {
             return CompletableFuture.completedFuture(new AccessDecision(Outcome.DENIED, unmet.get()));
         }
+        if (graph.isEmpty()) {
+            return CompletableFuture.completedFuture(new AccessDecision(Outcome.DENIED, unmet.get() + " (the token is in group overage: "
+                    + "it lists none of the user's groups, and a bearer caller's groups are not asked of Microsoft Graph)"));
+        }
+        return graphGroups.memberOf(graph.get(), profile.allow().groups()).handle((member, error) -> {
+            if (error == null) {
+                return member.isEmpty()
+                        ? CompletableFuture.completedFuture(new AccessDecision(Outcome.DENIED, unmet.get()
+                                + " (groups resolved through Microsoft Graph: the user is in none of allow.groups)"))
+                        : afterAllowRules(profile, subject, aksToken, "the allow rules match (groups resolved through Microsoft Graph)");
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof GroupsUnavailable u) {
+                return CompletableFuture.completedFuture(new AccessDecision(Outcome.UNAVAILABLE,
+                        "the user is in group overage and Microsoft Graph cannot tell their groups: " + u.getMessage(),
+                        Optional.of(u.retryAfter())));
+            }
+            return CompletableFuture.<AccessDecision>failedFuture(cause);
+        }).thenCompose(d -> d);
+    }
+
+    private CompletableFuture<AccessDecision> afterAllowRules(Profile profile, Subject subject, Supplier<CompletableFuture<String>> aksToken,
+                                                              String allowed) {
         if (profile.rbac().isEmpty()) {
-            return CompletableFuture.completedFuture(new AccessDecision(Outcome.ALLOWED, "the allow rules match"));
+            return CompletableFuture.completedFuture(new AccessDecision(Outcome.ALLOWED, allowed));
         }
         Key key = new Key(subject.cacheKey(), profile.name());
         AccessDecision known = decisions.getIfPresent(key);

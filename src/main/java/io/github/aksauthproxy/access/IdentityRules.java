@@ -25,7 +25,7 @@ final class IdentityRules {
      * @param homeTenant the configured tenant's id; when unknown, no UPN is matched
      */
     static Optional<String> unmet(AllowRules rules, Subject s, Optional<String> homeTenant) {
-        if (!rules.tenants().isEmpty() && !rules.tenants().contains(lower(s.tid()))) {
+        if (!tenantAllowed(rules, s)) {
             return Optional.of("tenant " + s.tid() + " is not in allow.tenants");
         }
         if (rules.groups().isEmpty() && rules.users().isEmpty()) {
@@ -63,6 +63,11 @@ final class IdentityRules {
         boolean addressRules = rules.users().stream().anyMatch(rule -> rule.indexOf('@') >= 0);
         return Optional.of("no allow.groups or allow.users entry matches the user"
                 + (addressRules && !ignored.isEmpty() ? " (" + String.join("; ", ignored) + ")" : ""));
+    }
+
+    /** The tenant rule alone: no {@code allow.tenants}, or it lists the subject's tenant. */
+    static boolean tenantAllowed(AllowRules rules, Subject s) {
+        return rules.tenants().isEmpty() || rules.tenants().contains(lower(s.tid()));
     }
 
     private static boolean singleAt(String address) {

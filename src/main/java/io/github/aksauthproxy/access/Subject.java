@@ -10,11 +10,19 @@ import java.util.List;
  * @param upn the user principal name: the {@code upn} claim, else {@code preferred_username}; empty when neither
  * @param email the {@code email} claim, empty when absent
  * @param emailVerified Entra marks the domain of {@code email} verified ({@code xms_edov})
+ * @param groups the groups the token listed
+ * @param groupsOverage the token said the user is in more groups than it lists: {@code groups} is not all of them
  */
-public record Subject(String cacheKey, String oid, String tid, String upn, String email, boolean emailVerified, List<String> groups) {
+public record Subject(String cacheKey, String oid, String tid, String upn, String email, boolean emailVerified, List<String> groups,
+                      boolean groupsOverage) {
     public Subject {
         upn = upn == null ? "" : upn;
         email = email == null ? "" : email;
         groups = List.copyOf(groups);
+    }
+
+    /** A subject whose token listed all of its groups. */
+    public Subject(String cacheKey, String oid, String tid, String upn, String email, boolean emailVerified, List<String> groups) {
+        this(cacheKey, oid, tid, upn, email, emailVerified, groups, false);
     }
 }

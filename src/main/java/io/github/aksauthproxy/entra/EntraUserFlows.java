@@ -124,8 +124,10 @@ public final class EntraUserFlows {
         }
     }
 
+    /** Entra returns an ID token with every token of a refresh (MSAL4J always asks {@code openid}): the user's claims now. */
     private static AccessToken accessToken(IAuthenticationResult r) {
-        return new AccessToken(r.accessToken(), r.expiresOnDate().toInstant());
+        return new AccessToken(r.accessToken(), r.expiresOnDate().toInstant(),
+                Optional.ofNullable(r.idToken()).filter(t -> !t.isBlank()).map(Secret::new));
     }
 
     /** MSAL4J never returns the refresh token; it sits in this one-request application's cache. */

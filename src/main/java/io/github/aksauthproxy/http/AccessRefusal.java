@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * Answers a request whose access decision is not "allowed": 403 for a denial, 503 when the API server could not
- * answer and the profile fails closed. This is the single place a refused access is recorded (the log line here;
+ * Answers a request whose access decision is not "allowed": 403 for a denial, 503 when the API server or Microsoft
+ * Graph could not answer and the profile fails closed (with the decision's wait as Retry-After, else 5 s). This is the single place a refused access is recorded (the log line here;
  * the audit trail belongs beside it). The client gets a generic body; the reason goes to the log only.
  */
 final class AccessRefusal {
@@ -27,7 +27,8 @@ final class AccessRefusal {
         if (decision.outcome() == AccessDecision.Outcome.UNAVAILABLE) {
             caller(LOG.atWarn().addKeyValue("event", "access.unavailable"), user, sidHash)
                     .addKeyValue("profile", profile.name()).addKeyValue("reason", decision.reason()).log();
-            r.putHeader(HttpHeaders.RETRY_AFTER, "5");
+            r.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(decision.retryAfter()
+                    .map(d -> Math.max(1, (d.toMillis() + 999) / 1000)).orElse(5L)));
             AuthSubrequestHandler.plain(r, 503, "access check temporarily unavailable");
             return;
         }

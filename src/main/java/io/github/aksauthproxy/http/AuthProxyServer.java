@@ -2,12 +2,17 @@ package io.github.aksauthproxy.http;
 
 import com.microsoft.aad.msal4j.IHttpClient;
 import io.github.aksauthproxy.access.AccessPolicy;
+import io.github.aksauthproxy.access.GraphGroups;
+import io.github.aksauthproxy.access.LatestGroups;
 import io.github.aksauthproxy.access.HomeTenant;
 import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.CredentialKind;
+import io.github.aksauthproxy.config.Profile;
+import io.github.aksauthproxy.entra.AccessToken;
 import io.github.aksauthproxy.entra.EntraUserFlows;
 import io.github.aksauthproxy.entra.IdpTls;
 import io.github.aksauthproxy.entra.WorkloadIdentityAssertion;
+import io.github.aksauthproxy.graph.MicrosoftGraph;
 import io.github.aksauthproxy.kube.KubernetesApi;
 import io.github.aksauthproxy.oidc.BearerTokenValidator;
 import io.github.aksauthproxy.oidc.IdTokenValidator;
@@ -20,6 +25,7 @@ import io.github.aksauthproxy.redirect.RedirectValidator;
 import io.github.aksauthproxy.session.CookieCodec;
 import io.github.aksauthproxy.session.CookieNames;
 import io.github.aksauthproxy.session.LoginStateCookies;
+import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.session.SessionCookieStore;
 import io.github.aksauthproxy.session.SessionStore;
 import io.github.aksauthproxy.token.TokenService;
@@ -41,6 +47,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +71,7 @@ public final class AuthProxyServer {
     private final Router internalRouter;
     private final OidcProvider oidc;
     private final Optional<KubernetesApi> kube;
+    private final Optional<MicrosoftGraph> graph;
     private final List<HttpServer> servers = new ArrayList<>();
     private final ServiceMetrics metrics;
     private final boolean ownMetrics;
@@ -86,14 +94,38 @@ public final class AuthProxyServer {
         CookieNames names = new CookieNames(config.cookieDomain());
         SessionStore sessions = new SessionCookieStore(codec, names, clock, config.sessionIdleTimeout());
         LoginStateCookies loginCookies = new LoginStateCookies(codec, names, clock);
-        TokenService tokens = new TokenService(entra, clock, random, 200_000, config.profiles().keySet(), events);
+        this.graph = config.groups().graphUrl().map(url -> new MicrosoftGraph(vertx, url, config.idpCaFile()));
+        GraphGroups graphGroups = new GraphGroups(graph, config.groups().graphScope(), clock, config.groups().cacheTtl(), 200_000);
+        LatestGroups latestGroups = new LatestGroups(config.clientId(), clock, 200_000);
+        List<String> tokenProfiles = new ArrayList<>(config.profiles().keySet());
+        tokenProfiles.add(SessionGroups.GRAPH_PROFILE);
+        TokenService tokens = new TokenService(entra, clock, random, 200_000, tokenProfiles, new TokenService.Observer() {
+            @Override
+            public void cacheLookup(Profile profile, boolean hit) {
+                events.cacheLookup(profile, hit);
+            }
+
+            @Override
+            public void minted(Session session, Profile profile, AccessToken token, long nanos) {
+                events.minted(session, profile, token, nanos);
+                latestGroups.minted(session.id(), session.oid(), session.tid(), session.expiresAt(), token.idToken());
+            }
+
+            @Override
+            public void failed(Session session, Profile profile, Throwable failure, long nanos) {
+                events.failed(session, profile, failure, nanos);
+            }
+        });
+        GroupsHeader groupsHeader = new GroupsHeader(config.groupsHeaderLimit(), config.groups().headerMaxBytes(),
+                config.profiles().values().stream().flatMap(p -> p.allow().groups().stream()).collect(Collectors.toSet()));
+        SessionGroups sessionGroups = new SessionGroups(latestGroups, graphGroups, tokens, config.groups().graphScope(), groupsHeader);
         RedirectValidator redirects = new RedirectValidator(config.allowedRedirectDomains(), config.insecureLocalDevelopment());
         this.kube = KubernetesApi.create(vertx, config.cluster());
         AccessPolicy access = new AccessPolicy(kube, new HomeTenant(config.tenantId(), () -> oidc.cached().map(ProviderMetadata::issuer)),
-                clock, config.cluster().decisionTtl());
+                clock, config.cluster().decisionTtl(), graphGroups);
         UserRateLimit userRateLimit = new UserRateLimit(new TokenBucketLimiter<>(config.authRateLimit(), clock, 200_000), events);
         BearerPassthrough bearer = new BearerPassthrough(new BearerTokenValidator(oidc, config.bearer(), clock), access,
-                config.groupsHeaderLimit(), userRateLimit);
+                groupsHeader, userRateLimit);
 
         List<Supplier<Optional<String>>> readiness = new ArrayList<>();
         if (config.credential() == CredentialKind.WORKLOAD_IDENTITY) {
@@ -109,13 +141,13 @@ public final class AuthProxyServer {
         publicRouter.route("/oauth2/sign_out").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(new SignOutHandler(config, sessions, tokens, redirects, oidc::cached, events));
         publicRouter.get("/oauth2/userinfo").handler(new UserinfoHandler(sessions));
-        publicRouter.get("/oauth2/whoami").handler(new WhoamiHandler(config, sessions, tokens, access, kube));
+        publicRouter.get("/oauth2/whoami").handler(new WhoamiHandler(config, sessions, tokens, access, kube, sessionGroups));
         finish(publicRouter);
 
         internalRouter = Router.router(vertx);
         timed(internalRouter, metrics.routeTimers("internal", INTERNAL_ROUTES));
         AuthSubrequestHandler auth = new AuthSubrequestHandler(config, sessions, tokens, access, bearer,
-                new BrowserSignIn(redirects, proxies), events, userRateLimit);
+                new BrowserSignIn(redirects, proxies), events, userRateLimit, sessionGroups);
         internalRouter.route("/oauth2/auth").handler(auth);
         // Envoy's ext_authz appends the original path to the configured one (Envoy Gateway SecurityPolicy extAuth).
         internalRouter.route("/oauth2/auth/*").handler(auth);
@@ -179,6 +211,7 @@ public final class AuthProxyServer {
         return Future.join(new ArrayList<>(closing)).onComplete(x -> {
             entraExecutor.shutdownNow();
             kube.ifPresent(KubernetesApi::close);
+            graph.ifPresent(MicrosoftGraph::close);
             if (ownMetrics) {
                 metrics.close();
             }

@@ -2,10 +2,11 @@ package io.github.aksauthproxy.http;
 
 import io.github.aksauthproxy.access.AccessDecision;
 import io.github.aksauthproxy.access.AccessPolicy;
-import io.github.aksauthproxy.access.Subject;
+import io.github.aksauthproxy.access.GroupsUnavailable;
 import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
+import io.github.aksauthproxy.oidc.GroupClaims;
 import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.session.SessionRejected;
 import io.github.aksauthproxy.session.SessionStore;
@@ -19,6 +20,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,15 +32,17 @@ import org.slf4j.LoggerFactory;
  * <p>200 carries the profile's access token and the identity headers, every one of them always present (Caddy
  * otherwise forwards a literal placeholder). 401: no usable session. 400: unknown profile. 403: the profile's
  * rules refuse the user. 429 with Retry-After: the user made more requests for this profile than their token bucket
- * allows. 503: Entra cannot mint a token now, or the API server cannot answer a profile's RBAC check; never a 200
- * without a token; how each of Entra's refusals is answered is {@link TokenRefusal}'s. A request without a session
+ * allows. 503: Entra cannot mint a token now, the API server cannot answer a profile's RBAC check, or Microsoft Graph
+ * cannot tell the groups of a user in group overage for a profile with group rules; never a 200 without a token; how
+ * each of Entra's refusals is answered is {@link TokenRefusal}'s. For a profile without group rules, a user in group
+ * overage whose groups Graph cannot tell gets a 200 whose groups header is marked truncated. A request without a session
  * cookie but with its own bearer token goes to {@link BearerPassthrough}. Each outcome is reported to the
  * {@link EventRecorder} (metrics, audit).
  */
 final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(AuthSubrequestHandler.class);
     static final List<String> IDENTITY_HEADERS = List.of("Authorization", "X-Auth-Request-User", "X-Auth-Request-Email",
-            "X-Auth-Request-Preferred-Username", "X-Auth-Request-Groups", "X-Auth-Request-Oid", "X-Auth-Request-Tid",
+            "X-Auth-Request-Preferred-Username", GroupsHeader.GROUPS, GroupsHeader.TRUNCATED, "X-Auth-Request-Oid", "X-Auth-Request-Tid",
             "X-Auth-Request-Access-Token");
 
     private final Config config;
@@ -49,9 +53,10 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private final BrowserSignIn browserSignIn;
     private final EventRecorder events;
     private final UserRateLimit rateLimit;
+    private final SessionGroups groups;
 
     AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens, AccessPolicy access, BearerPassthrough bearer,
-                          BrowserSignIn browserSignIn, EventRecorder events, UserRateLimit rateLimit) {
+                          BrowserSignIn browserSignIn, EventRecorder events, UserRateLimit rateLimit, SessionGroups groups) {
         this.config = config;
         this.sessions = sessions;
         this.tokens = tokens;
@@ -60,6 +65,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         this.browserSignIn = browserSignIn;
         this.events = events;
         this.rateLimit = rateLimit;
+        this.groups = groups;
     }
 
     @Override
@@ -97,49 +103,68 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         if (!rateLimit.admit(ctx, LogIds.actor(session), session.oid(), profile)) {
             return;
         }
-        if (profile.open()) {
+        GroupClaims known = groups.known(session);
+        if (profile.open() && !known.overage()) {
             // The warm path: no rules, so no subject to build and nothing to decide.
-            admit(ctx, session, profile, loaded, AccessDecision.OPEN);
+            admit(ctx, session, profile, loaded, AccessDecision.OPEN, known);
             return;
         }
-        CompletableFuture<AccessDecision> decision = access.decide(profile, subject(session),
-                () -> tokens.token(session, config.profiles().get(Config.DEFAULT_PROFILE)).thenApply(AccessToken::value));
+        CompletableFuture<AccessDecision> decision = access.decide(profile, groups.subject(session, known),
+                () -> tokens.token(session, config.profiles().get(Config.DEFAULT_PROFILE)).thenApply(AccessToken::value),
+                Optional.of(groups.asker(session)));
         if (decision.isDone() && !decision.isCompletedExceptionally()) {
-            admit(ctx, session, profile, loaded, decision.join());
+            admit(ctx, session, profile, loaded, decision.join(), known);
             return;
         }
         Future.fromCompletionStage(decision, ctx.vertx().getOrCreateContext())
-                .onSuccess(d -> admit(ctx, session, profile, loaded, d))
+                .onSuccess(d -> admit(ctx, session, profile, loaded, d, known))
                 .onFailure(e -> tokenFailed(ctx, session, profile, e));
     }
 
-    static Subject subject(Session s) {
-        return new Subject(s.id(), s.oid(), s.tid(), s.principalName(), s.email(), s.emailVerified(), s.groups());
-    }
-
-    private void admit(RoutingContext ctx, Session session, Profile profile, SessionStore.Loaded loaded, AccessDecision decision) {
+    private void admit(RoutingContext ctx, Session session, Profile profile, SessionStore.Loaded loaded, AccessDecision decision,
+                       GroupClaims known) {
         if (!decision.allowed()) {
-            if (decision.outcome() == AccessDecision.Outcome.UNAVAILABLE) {
-                events.tokenUnavailable(profile);
-            } else {
-                events.forbidden(ctx, session, profile, decision.reason());
-            }
-            AccessRefusal.answer(ctx.response(), session.user(), LogIds.sidHash(session.id()), profile, decision);
+            refuse(ctx, session, profile, decision);
             return;
         }
         CompletableFuture<AccessToken> pending = tokens.token(session, profile);
+        // A token just minted came with the user's groups now: the header is read after it (a cached token brought none).
+        boolean cached = pending.isDone() && !pending.isCompletedExceptionally();
+        CompletableFuture<Allowed> allowed = pending.thenCompose(token -> groups.header(session, profile, cached ? known : groups.known(session))
+                .thenApply(header -> new Allowed(token, header)));
         // getNow would throw on a future that already failed (an unreadable assertion fails before any I/O).
-        if (pending.isDone() && !pending.isCompletedExceptionally()) {
+        if (allowed.isDone() && !allowed.isCompletedExceptionally()) {
             events.allowed(profile);
-            allow(ctx.response(), session, profile, pending.join(), loaded);
+            allow(ctx.response(), session, profile, allowed.join().token(), allowed.join().groups(), loaded);
             return;
         }
-        Future.fromCompletionStage(pending, ctx.vertx().getOrCreateContext())
-                .onSuccess(token -> {
+        Future.fromCompletionStage(allowed, ctx.vertx().getOrCreateContext())
+                .onSuccess(a -> {
                     events.allowed(profile);
-                    allow(ctx.response(), session, profile, token, loaded);
+                    allow(ctx.response(), session, profile, a.token(), a.groups(), loaded);
                 })
-                .onFailure(e -> tokenFailed(ctx, session, profile, e));
+                .onFailure(e -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof GroupsUnavailable u) {
+                        refuse(ctx, session, profile, new AccessDecision(AccessDecision.Outcome.UNAVAILABLE,
+                                "the user is in group overage and Microsoft Graph cannot tell their groups: " + u.getMessage(),
+                                Optional.of(u.retryAfter())));
+                    } else {
+                        tokenFailed(ctx, session, profile, e);
+                    }
+                });
+    }
+
+    private record Allowed(AccessToken token, GroupsHeader.Value groups) {
+    }
+
+    private void refuse(RoutingContext ctx, Session session, Profile profile, AccessDecision decision) {
+        if (decision.outcome() == AccessDecision.Outcome.UNAVAILABLE) {
+            events.tokenUnavailable(profile);
+        } else {
+            events.forbidden(ctx, session, profile, decision.reason());
+        }
+        AccessRefusal.answer(ctx.response(), session.user(), LogIds.sidHash(session.id()), profile, decision);
     }
 
     /** 401, or for a browser behind a proxy without an auth-signin hook, when asked, a 302 to sign-in. */
@@ -149,10 +174,10 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
                 () -> plain(ctx.response(), 401, "unauthenticated"));
     }
 
-    private void allow(HttpServerResponse r, Session session, Profile profile, AccessToken token, SessionStore.Loaded loaded) {
+    private void allow(HttpServerResponse r, Session session, Profile profile, AccessToken token, GroupsHeader.Value groupsHeader,
+                       SessionStore.Loaded loaded) {
         MultiMap h = r.headers();
-        IdentityHeaders.set(h, profile, token.value(), session.user(), session.email(), session.groups(), config.groupsHeaderLimit(),
-                session.oid(), session.tid());
+        IdentityHeaders.set(h, profile, token.value(), session.user(), session.email(), groupsHeader, session.oid(), session.tid());
         // One cookie at most: NGINX forwards only the first Set-Cookie of an auth subrequest.
         loaded.renewal().forEach(r::addCookie);
         h.set(HttpHeaders.CACHE_CONTROL, "no-store");

@@ -38,13 +38,13 @@ final class BearerPassthrough {
 
     private final BearerTokenValidator validator;
     private final AccessPolicy access;
-    private final int groupsLimit;
+    private final GroupsHeader groupsHeader;
     private final UserRateLimit rateLimit;
 
-    BearerPassthrough(BearerTokenValidator validator, AccessPolicy access, int groupsLimit, UserRateLimit rateLimit) {
+    BearerPassthrough(BearerTokenValidator validator, AccessPolicy access, GroupsHeader groupsHeader, UserRateLimit rateLimit) {
         this.validator = validator;
         this.access = access;
-        this.groupsLimit = groupsLimit;
+        this.groupsHeader = groupsHeader;
         this.rateLimit = rateLimit;
     }
 
@@ -70,7 +70,8 @@ final class BearerPassthrough {
             if (!rateLimit.admit(ctx, new Actor(id.user(), id.tid(), null), id.oid(), profile)) {
                 return;
             }
-            Subject subject = new Subject("bearer:" + sha256(token), id.oid(), id.tid(), id.upn(), id.email(), id.emailVerified(), id.groups());
+            Subject subject = new Subject("bearer:" + sha256(token), id.oid(), id.tid(), id.upn(), id.email(), id.emailVerified(), id.groups(),
+                    id.groupsOverage());
             CompletableFuture<AccessDecision> decision = access.decide(profile, subject, () -> CompletableFuture.completedFuture(token));
             Future.fromCompletionStage(decision, ctx.vertx().getOrCreateContext()).onComplete(d -> {
                 if (d.failed() || !d.result().allowed()) {
@@ -80,7 +81,9 @@ final class BearerPassthrough {
                     AccessRefusal.answer(r, id.user(), null, profile, refused);
                     return;
                 }
-                IdentityHeaders.set(r.headers(), profile, token, id.user(), id.email(), id.groups(), groupsLimit, id.oid(), id.tid());
+                // A token in group overage lists none of the groups, and a bearer caller's are never asked of Graph.
+                IdentityHeaders.set(r.headers(), profile, token, id.user(), id.email(), groupsHeader.of(id.groups(), !id.groupsOverage()),
+                        id.oid(), id.tid());
                 r.putHeader(HttpHeaders.CACHE_CONTROL, "no-store").setStatusCode(200).end();
             });
         });

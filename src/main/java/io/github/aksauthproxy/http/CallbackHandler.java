@@ -114,7 +114,7 @@ final class CallbackHandler implements Handler<RoutingContext> {
         Instant now = clock.instant();
         return new Session(Base64.getUrlEncoder().withoutPadding().encodeToString(id), claims.oid(), claims.tid(),
                 claims.preferredUsername(), claims.name(), claims.email(), claims.groups(), result.refreshToken(),
-                now, now.plus(config.sessionLifetime()), now, claims.upn(), claims.emailVerified(), stepUp);
+                now, now.plus(config.sessionLifetime()), now, claims.upn(), claims.emailVerified(), stepUp, claims.groupsOverage());
     }
 
     private void refuse(RoutingContext ctx, LoginRejected why, List<Cookie> clearLogin) {

@@ -8,6 +8,7 @@ import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
 import io.github.aksauthproxy.kube.ClusterIdentity;
 import io.github.aksauthproxy.kube.KubernetesApi;
+import io.github.aksauthproxy.oidc.GroupClaims;
 import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.session.SessionStore;
 import io.github.aksauthproxy.token.TokenService;
@@ -38,13 +39,16 @@ final class WhoamiHandler implements Handler<RoutingContext> {
     private final TokenService tokens;
     private final AccessPolicy access;
     private final Optional<KubernetesApi> kube;
+    private final SessionGroups groups;
 
-    WhoamiHandler(Config config, SessionStore sessions, TokenService tokens, AccessPolicy access, Optional<KubernetesApi> kube) {
+    WhoamiHandler(Config config, SessionStore sessions, TokenService tokens, AccessPolicy access, Optional<KubernetesApi> kube,
+                  SessionGroups groups) {
         this.config = config;
         this.sessions = sessions;
         this.tokens = tokens;
         this.access = access;
         this.kube = kube;
+        this.groups = groups;
     }
 
     /** The cluster's view of the user, or why it could not be had. */
@@ -55,6 +59,10 @@ final class WhoamiHandler implements Handler<RoutingContext> {
     record Verdict(Profile profile, AccessDecision decision) {
     }
 
+    /** The user's groups as the page shows them: listed by the token, or resolved through Graph, or why they could not be. */
+    record GroupsView(List<String> ids, String source) {
+    }
+
     @Override
     public void handle(RoutingContext ctx) {
         SessionStore.Loaded loaded = sessions.load(RequestCookies.of(ctx.request()));
@@ -63,7 +71,13 @@ final class WhoamiHandler implements Handler<RoutingContext> {
             return;
         }
         Session session = loaded.session();
-        Subject subject = AuthSubrequestHandler.subject(session);
+        GroupClaims known = groups.known(session);
+        Subject subject = groups.subject(session, known);
+        CompletableFuture<GroupsView> groupsView = known.overage()
+                ? groups.graph().all(groups.asker(session)).handle((all, e) -> e == null
+                        ? new GroupsView(all, "groups resolved through Microsoft Graph (" + all.size() + ")")
+                        : new GroupsView(List.of(), "more than the token can list, and Microsoft Graph cannot tell them now: " + reason(e)))
+                : CompletableFuture.completedFuture(new GroupsView(known.ids(), ""));
         Supplier<CompletableFuture<String>> aksToken =
                 () -> tokens.token(session, config.profiles().get(Config.DEFAULT_PROFILE)).thenApply(AccessToken::value);
         CompletableFuture<ClusterView> cluster = kube.map(k -> aksToken.get().thenCompose(k::whoAmI)
@@ -71,10 +85,11 @@ final class WhoamiHandler implements Handler<RoutingContext> {
                 .orElse(CompletableFuture.completedFuture(new ClusterView(Optional.empty(), "no Kubernetes API server is configured")));
         List<CompletableFuture<Verdict>> verdicts = new ArrayList<>();
         config.profiles().values().stream().sorted(Comparator.comparing(Profile::name)).forEach(p -> verdicts.add(
-                access.decide(p, subject, aksToken).handle((d, e) -> new Verdict(p, e == null ? d
+                access.decide(p, subject, aksToken, Optional.of(groups.asker(session))).handle((d, e) -> new Verdict(p, e == null ? d
                         : new AccessDecision(AccessDecision.Outcome.UNAVAILABLE, "no AKS token for the check: " + reason(e))))));
         List<CompletableFuture<?>> all = new ArrayList<>(verdicts);
         all.add(cluster);
+        all.add(groupsView);
         Future.fromCompletionStage(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)), ctx.vertx().getOrCreateContext())
                 .onComplete(done -> {
                     ClusterView view = cluster.join();
@@ -82,7 +97,7 @@ final class WhoamiHandler implements Handler<RoutingContext> {
                         LOG.atInfo().addKeyValue("event", "whoami.cluster_unavailable").addKeyValue("user", session.user())
                                 .addKeyValue("sid_hash", LogIds.sidHash(session.id())).addKeyValue("reason", view.problem()).log();
                     }
-                    String page = WhoamiPage.render(session, view, verdicts.stream().map(CompletableFuture::join).toList());
+                    String page = WhoamiPage.render(session, groupsView.join(), view, verdicts.stream().map(CompletableFuture::join).toList());
                     Responses.document(ctx, 200, page, loaded.renewal());
                 });
     }

@@ -14,7 +14,7 @@ final class WhoamiPage {
     private WhoamiPage() {
     }
 
-    static String render(Session s, WhoamiHandler.ClusterView cluster, List<WhoamiHandler.Verdict> verdicts) {
+    static String render(Session s, WhoamiHandler.GroupsView userGroups, WhoamiHandler.ClusterView cluster, List<WhoamiHandler.Verdict> verdicts) {
         StringBuilder b = new StringBuilder();
         b.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Who am I - aks-auth-proxy</title>")
                 .append("<meta name=\"viewport\" content=\"width=device-width\"><style>body{font-family:system-ui,sans-serif;")
@@ -29,7 +29,8 @@ final class WhoamiPage {
         row(b, "E-mail", s.email());
         row(b, "Object id", s.oid());
         row(b, "Tenant", s.tid());
-        row(b, "Groups", s.groups().isEmpty() ? "none" : String.join(", ", s.groups()));
+        String listed = userGroups.ids().isEmpty() ? "none" : String.join(", ", userGroups.ids());
+        row(b, "Groups", userGroups.source().isEmpty() ? listed : userGroups.source() + (userGroups.ids().isEmpty() ? "" : ": " + listed));
         row(b, "Session expires", s.expiresAt().toString());
         b.append("</tbody></table></section>");
 
@@ -53,7 +54,7 @@ final class WhoamiPage {
             String answer = switch (d.outcome()) {
                 case ALLOWED -> "yes";
                 case DENIED -> "no";
-                case UNAVAILABLE -> "unknown: the cluster cannot answer now";
+                case UNAVAILABLE -> "unknown: it cannot be checked now";
             };
             b.append("<tr><th scope=\"row\">").append(escape(v.profile().name())).append("</th><td>").append(answer)
                     .append("</td><td>").append(escape(d.reason())).append("</td></tr>");

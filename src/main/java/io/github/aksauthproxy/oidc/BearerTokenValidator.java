@@ -106,11 +106,11 @@ public final class BearerTokenValidator {
         try {
             String oid = claims.getStringClaim("oid");
             String user = EntraClaims.first(claims, "preferred_username", "upn", "unique_name");
-            List<String> groups = claims.getStringListClaim("groups");
+            GroupClaims groups = GroupClaims.of(claims);
             String email = claims.getStringClaim("email");
             return new BearerIdentity(oid, claims.getStringClaim("tid"), user.isEmpty() ? oid : user, email == null ? "" : email,
-                    groups == null ? List.of() : groups, EntraClaims.first(claims, "upn", "preferred_username"),
-                    EntraClaims.emailDomainVerified(claims));
+                    groups.ids(), EntraClaims.first(claims, "upn", "preferred_username"), EntraClaims.emailDomainVerified(claims),
+                    groups.overage());
         } catch (ParseException e) {
             throw new IdTokenRejectedException("a bearer token claim has the wrong type: " + e.getMessage());
         }

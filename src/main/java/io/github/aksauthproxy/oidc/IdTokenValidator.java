@@ -7,8 +7,6 @@ import io.github.aksauthproxy.config.Secret;
 import java.security.MessageDigest;
 import java.text.ParseException;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -39,14 +37,10 @@ public final class IdTokenValidator {
             }
             String oid = claims.getStringClaim("oid");
             String preferred = claims.getStringClaim("preferred_username");
-            List<String> groups = new ArrayList<>();
-            List<String> listed = claims.getStringListClaim("groups");
-            if (listed != null) {
-                groups.addAll(listed);
-            }
+            GroupClaims groups = GroupClaims.of(claims);
             return new IdTokenClaims(oid, claims.getStringClaim("tid"), preferred == null || preferred.isBlank() ? oid : preferred,
-                    orEmpty(claims.getStringClaim("name")), orEmpty(claims.getStringClaim("email")), groups,
-                    EntraClaims.first(claims, "upn"), EntraClaims.emailDomainVerified(claims));
+                    orEmpty(claims.getStringClaim("name")), orEmpty(claims.getStringClaim("email")), groups.ids(),
+                    EntraClaims.first(claims, "upn"), EntraClaims.emailDomainVerified(claims), groups.overage());
         } catch (ParseException e) {
             throw new IdTokenRejectedException("an ID token claim has the wrong type: " + e.getMessage());
         }

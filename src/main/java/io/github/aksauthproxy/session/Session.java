@@ -18,6 +18,8 @@ import java.util.Optional;
  *     before it was kept
  * @param stepUp the profile whose refused token request this session's sign-in answered (its scopes and Entra's
  *     claims challenge went to Entra), so that a refusal soon after it is not answered with yet another sign-in
+ * @param groupsOverage the ID token said the user is in more groups than it lists (group overage): {@code groups} is then
+ *     empty and not the user's groups; false in sessions from before it was kept
  */
 public record Session(
         String id,
@@ -33,11 +35,18 @@ public record Session(
         Instant lastSeen,
         String upn,
         boolean emailVerified,
-        Optional<String> stepUp) {
+        Optional<String> stepUp,
+        boolean groupsOverage) {
 
     public Session {
         groups = List.copyOf(groups);
         upn = upn == null ? "" : upn;
+    }
+
+    /** A session whose ID token listed all of the user's groups. */
+    public Session(String id, String oid, String tid, String user, String name, String email, List<String> groups, Secret refreshToken,
+                   Instant createdAt, Instant expiresAt, Instant lastSeen, String upn, boolean emailVerified, Optional<String> stepUp) {
+        this(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, lastSeen, upn, emailVerified, stepUp, false);
     }
 
     /** A session from an ordinary sign-in whose ID token had no {@code upn} claim and no verified e-mail domain. */
@@ -47,7 +56,8 @@ public record Session(
     }
 
     public Session seenAt(Instant when) {
-        return new Session(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, when, upn, emailVerified, stepUp);
+        return new Session(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, when, upn, emailVerified, stepUp,
+                groupsOverage);
     }
 
     /** The user principal name as the ID token stated it: {@code upn}, else preferred_username, else the object id. */

@@ -25,6 +25,9 @@ public final class SessionJson {
                 .put("seen", s.lastSeen().getEpochSecond())
                 .put("upn", s.upn()).put("edov", s.emailVerified());
         s.stepUp().ifPresent(p -> json.put("su", p));
+        if (s.groupsOverage()) {
+            json.put("gov", true);
+        }
         return json;
     }
 
@@ -45,7 +48,9 @@ public final class SessionJson {
                     Instant.ofEpochSecond(j.getLong("iat")), Instant.ofEpochSecond(j.getLong("exp")),
                     Instant.ofEpochSecond(j.getLong("seen")),
                     // Sessions written before these were kept lack them: no upn, and an e-mail nobody vouched for.
-                    j.getString("upn", ""), Boolean.TRUE.equals(j.getBoolean("edov", false)), Optional.ofNullable(j.getString("su"))));
+                    j.getString("upn", ""), Boolean.TRUE.equals(j.getBoolean("edov", false)), Optional.ofNullable(j.getString("su")),
+                    // Absent (every session without overage, and those from before it was kept): the groups are as listed.
+                    Boolean.TRUE.equals(j.getBoolean("gov", false))));
         } catch (ClassCastException | NullPointerException e) {
             return Optional.empty();
         }

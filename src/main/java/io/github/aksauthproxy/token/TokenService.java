@@ -88,6 +88,7 @@ public final class TokenService {
         default void cacheLookup(Profile profile, boolean hit) {
         }
 
+        /** @param token the token just minted, with the ID token Entra returned beside it (if any) */
         default void minted(Session session, Profile profile, AccessToken token, long nanos) {
         }
 
@@ -196,12 +197,14 @@ public final class TokenService {
             return mine;
         }
         long started = System.nanoTime();
-        entra.refresh(session.refreshToken(), new LinkedHashSet<>(profile.scopes())).whenComplete((token, error) -> {
+        entra.refresh(session.refreshToken(), new LinkedHashSet<>(profile.scopes())).whenComplete((minted, error) -> {
             if (error == null) {
+                AccessToken token = minted.withoutIdToken();
                 cache.put(key, token);
                 failures.forget(key);
                 inFlight.remove(key, mine);
-                observer.minted(session, profile, token, System.nanoTime() - started);
+                // The observer alone sees the ID token that came with the token (the session's groups now).
+                observer.minted(session, profile, minted, System.nanoTime() - started);
                 mine.complete(token);
                 return;
             }

@@ -49,6 +49,19 @@ class CommandLineTest {
     }
 
     @Test
+    void checkConfigNamesTheGraphUsersInGroupOverageAreResolvedWith() {
+        assertThat(run(new CheckConfigCommand(ConfigLoaderTest.minimal()))).isZero();
+        assertThat(out.toString().trim()).endsWith(", groups of users in group overage from Microsoft Graph https://graph.microsoft.com "
+                + "(https://graph.microsoft.com/User.Read)");
+        out.getBuffer().setLength(0);
+        Map<String, String> otherCloud = ConfigLoaderTest.minimal();
+        otherCloud.put("AZURE_AUTHORITY_HOST", "https://login.example.com/");
+        assertThat(run(new CheckConfigCommand(otherCloud))).isZero();
+        assertThat(out.toString().trim()).endsWith(", groups of users in group overage from nowhere: the authority host is no known "
+                + "Microsoft cloud, so such users get 503 on profiles with allow.groups");
+    }
+
+    @Test
     void checkConfigRefusesDuplicateKeysAndAnAllowThatListsNobody(@TempDir Path dir) throws Exception {
         Path profiles = dir.resolve("profiles.yaml");
         Files.writeString(profiles, """

@@ -129,7 +129,8 @@ class HelmChartDefaultRenderTest {
                 "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AKS_AUTH_PROXY_CREDENTIAL", "AKS_AUTH_PROXY_REDIRECT_URL",
                 "AKS_AUTH_PROXY_COOKIE_SECRETS", "AKS_AUTH_PROXY_PUBLIC_PORT", "AKS_AUTH_PROXY_INTERNAL_PORT",
                 "AKS_AUTH_PROXY_SESSION_LIFETIME", "AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT",
-                "AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT", "AKS_AUTH_PROXY_IDP_SIGN_OUT");
+                "AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT", "AKS_AUTH_PROXY_GROUPS_HEADER_MAX_BYTES", "AKS_AUTH_PROXY_GROUPS_CACHE_TTL",
+                "AKS_AUTH_PROXY_IDP_SIGN_OUT");
         assertThat(env.get("AZURE_CLIENT_ID")).containsEntry("value", Chart.CLIENT_ID);
         assertThat(env.get("AZURE_TENANT_ID")).containsEntry("value", Chart.TENANT_ID);
         assertThat(env.get("AKS_AUTH_PROXY_CREDENTIAL")).containsEntry("value", "workload-identity");
@@ -139,6 +140,8 @@ class HelmChartDefaultRenderTest {
         assertThat(env.get("AKS_AUTH_PROXY_SESSION_LIFETIME")).containsEntry("value", "12h");
         assertThat(env.get("AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT")).containsEntry("value", "1h");
         assertThat(env.get("AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT")).containsEntry("value", "100");
+        assertThat(env.get("AKS_AUTH_PROXY_GROUPS_HEADER_MAX_BYTES")).containsEntry("value", "4096");
+        assertThat(env.get("AKS_AUTH_PROXY_GROUPS_CACHE_TTL")).containsEntry("value", "10m");
         assertThat(env.get("AKS_AUTH_PROXY_IDP_SIGN_OUT")).containsEntry("value", "false");
         assertThat(map(env.get("AKS_AUTH_PROXY_COOKIE_SECRETS"), "valueFrom", "secretKeyRef"))
                 .containsOnly(entry("name", Chart.FULLNAME), entry("key", "cookie-secrets"));

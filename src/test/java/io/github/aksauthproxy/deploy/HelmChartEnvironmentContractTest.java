@@ -38,6 +38,7 @@ class HelmChartEnvironmentContractTest {
             Map.entry("AKS_AUTH_PROXY_CLIENT_SECRET", "local development only; the chart uses workload identity"),
             Map.entry("AKS_AUTH_PROXY_LISTEN_ADDRESS", "the default (all interfaces) is what a pod needs for its Service and probes"),
             Map.entry("AKS_AUTH_PROXY_OIDC_DISCOVERY_URL", "derived from the tenant; only tests point it elsewhere"),
+            Map.entry("AKS_AUTH_PROXY_GRAPH_URL", "for tests only: a stand-in for Microsoft Graph on loopback; production uses the cloud's Graph"),
             Map.entry("AKS_AUTH_PROXY_IDP_CA_FILE", "only behind a TLS-inspecting egress proxy: set with extraEnv and extraVolumes, as ci/full-values.yaml shows"),
             Map.entry("KUBERNETES_SERVICE_HOST", "set by Kubernetes in every pod"),
             Map.entry("KUBERNETES_SERVICE_PORT", "set by Kubernetes in every pod"),

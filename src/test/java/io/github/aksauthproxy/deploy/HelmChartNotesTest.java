@@ -24,7 +24,7 @@ class HelmChartNotesTest {
                 .contains("nginx.ingress.kubernetes.io/auth-signin: \"https://auth.example.com/oauth2/start?rd=$escaped_request_uri\"")
                 .contains("nginx.ingress.kubernetes.io/auth-response-headers: "
                         + "\"Authorization,X-Auth-Request-User,X-Auth-Request-Email,X-Auth-Request-Preferred-Username,"
-                        + "X-Auth-Request-Groups,X-Auth-Request-Oid,X-Auth-Request-Tid,X-Auth-Request-Access-Token\"")
+                        + "X-Auth-Request-Groups,X-Auth-Request-Groups-Truncated,X-Auth-Request-Oid,X-Auth-Request-Tid,X-Auth-Request-Access-Token\"")
                 .contains("nginx.ingress.kubernetes.io/proxy-buffer-size: \"32k\"");
     }
 

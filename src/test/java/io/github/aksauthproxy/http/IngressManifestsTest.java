@@ -158,7 +158,7 @@ class IngressManifestsTest {
     @Test
     void everyExampleAndSnippetListsEveryHeaderTheServiceSets() throws IOException {
         List<String> all = AuthSubrequestHandler.IDENTITY_HEADERS;
-        assertThat(all).hasSize(8);
+        assertThat(all).hasSize(9);
         Pattern snippet = Pattern.compile("auth-response-headers: \"([^\"]*)\"");
         for (Path doc : List.of(Path.of("README.md"), Path.of("docs/deploy-aks.md"), Path.of("helm/aks-auth-proxy/templates/NOTES.txt"))) {
             List<String> lists = snippet.matcher(Files.readString(doc)).results().map(m -> m.group(1)).toList();

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the README promises about the answer of /oauth2/auth: its paths, the user header, the groups header's cap. */
+/** What the README promises about the answer of /oauth2/auth: its paths, the user header, the groups header's bounds. */
 class AuthAnswerClaimsTest {
     @TempDir
     static Path dir;
@@ -23,7 +23,16 @@ class AuthAnswerClaimsTest {
     @BeforeAll
     static void start() throws Exception {
         idp = new EntraStandIn();
-        service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), Map.of());
+        java.nio.file.Files.writeString(dir.resolve("profiles.yaml"), """
+                profiles:
+                  - {name: ruled, scopes: [x/.default], allow: {groups: [aaaaaaaa-0000-0000-0000-000000000002, aaaaaaaa-0000-0000-0000-000000000005]}}
+                """);
+        service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), profiles());
+    }
+
+    /** A profile whose rule names two of the groups below: the groups a cut header keeps. */
+    private static Map<String, String> profiles() {
+        return Map.of("AKS_AUTH_PROXY_CONFIG", dir.resolve("profiles.yaml").toString());
     }
 
     @AfterAll
@@ -61,23 +70,35 @@ class AuthAnswerClaimsTest {
     }
 
     @Test
-    void groupsHeaderHoldsAtMostTheDocumentedDefaultOfAHundredGroups() {
-        List<String> many = groups(101);
+    void groupsHeaderHoldsAllOfAHundredGroupsTheDocumentedDefault() {
+        List<String> hundred = groups(100);
         HttpResponse<String> r = service.signedInAs(idp, new EntraShapedTokenCallback.User("13131313-2222-3333-4444-555555555555",
-                "many@contoso.example", "Many", many)).get(service.auth());
+                "many@contoso.example", "Many", hundred)).get(service.auth());
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("X-Auth-Request-Groups")).hasValue(String.join(",", many.subList(0, 100)));
+        assertThat(r.headers().firstValue("X-Auth-Request-Groups")).hasValue(String.join(",", hundred));
+        assertThat(r.headers().firstValue("X-Auth-Request-Groups-Truncated")).hasValue("false");
     }
 
     @Test
-    void groupsHeaderHoldsAtMostTheConfiguredNumberOfGroups() throws Exception {
-        try (ServiceUnderTest capped = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()),
-                Map.of("AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT", "2"))) {
+    void overTheDefaultHundredGroupsTheHeaderHoldsTheRuleGroupsAndSaysItIsTruncated() {
+        HttpResponse<String> r = service.signedInAs(idp, new EntraShapedTokenCallback.User("13131313-2222-3333-4444-555555555555",
+                "many@contoso.example", "Many", groups(101))).get(service.auth());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Auth-Request-Groups")).hasValue("aaaaaaaa-0000-0000-0000-000000000002,aaaaaaaa-0000-0000-0000-000000000005");
+        assertThat(r.headers().firstValue("X-Auth-Request-Groups-Truncated")).hasValue("true");
+    }
+
+    @Test
+    void overTheConfiguredNumberOfGroupsTheHeaderHoldsTheRuleGroupsAndSaysItIsTruncated() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(profiles());
+        env.put("AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT", "2");
+        try (ServiceUnderTest capped = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), env)) {
             List<String> three = groups(3);
             HttpResponse<String> r = capped.signedInAs(idp, new EntraShapedTokenCallback.User("14141414-2222-3333-4444-555555555555",
                     "three@contoso.example", "Three", three)).get(capped.auth());
             assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.headers().firstValue("X-Auth-Request-Groups")).hasValue(three.get(0) + "," + three.get(1));
+            assertThat(r.headers().firstValue("X-Auth-Request-Groups")).hasValue(three.get(2));
+            assertThat(r.headers().firstValue("X-Auth-Request-Groups-Truncated")).hasValue("true");
         }
     }
 }

@@ -9,7 +9,9 @@ import no.nav.security.mock.oauth2.token.OAuth2TokenCallback;
 
 /**
  * Shapes the stand-in IdP's tokens like Entra's: {@code tid}, {@code oid}, {@code preferred_username},
- * {@code name}, {@code groups}, and an access token's {@code aud} taken from the {@code <resource>/.default} scope.
+ * {@code name}, {@code groups}, and an access token's {@code aud} taken from the {@code <resource>/.default} scope
+ * (Microsoft Graph's application id and {@code scp} for a scope of Graph). A user in more than
+ * {@value #GROUPS_IN_A_JWT} groups gets Entra's overage marker instead of {@code groups}.
  */
 final class EntraShapedTokenCallback implements OAuth2TokenCallback {
     /**
@@ -35,8 +37,15 @@ final class EntraShapedTokenCallback implements OAuth2TokenCallback {
         }
     }
 
+    /** Entra lists at most this many groups in a JWT. */
+    static final int GROUPS_IN_A_JWT = 200;
+    /** Microsoft Graph's application id: the {@code aud} of Entra's Graph tokens. */
+    static final String GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+
     private final String tenant;
     private final String clientId;
+    /** Where the overage marker's {@code _claim_sources} points (Entra: the retired Azure AD Graph); never to be called. */
+    private final AtomicReference<String> claimSourcesEndpoint = new AtomicReference<>("https://graph.windows.net");
     private final AtomicReference<User> user;
     private final AtomicReference<Long> expirySeconds = new AtomicReference<>(3600L);
 
@@ -48,6 +57,11 @@ final class EntraShapedTokenCallback implements OAuth2TokenCallback {
 
     void signInAs(User next) {
         user.set(next);
+    }
+
+    /** From now on an overage marker names {@code endpoint} in {@code _claim_sources} (a trap: it must never be called). */
+    void claimSourcesEndpoint(String endpoint) {
+        claimSourcesEndpoint.set(endpoint);
     }
 
     void tokenLifetime(long seconds) {
@@ -80,6 +94,9 @@ final class EntraShapedTokenCallback implements OAuth2TokenCallback {
             if (s.endsWith("/.default")) {
                 return List.of(s.substring(0, s.length() - "/.default".length()));
             }
+            if (graphPermission(s) != null) {
+                return List.of(GRAPH_APP_ID);
+            }
         }
         return List.of(clientId);
     }
@@ -102,7 +119,20 @@ final class EntraShapedTokenCallback implements OAuth2TokenCallback {
         claims.put("preferred_username", u.preferredUsername());
         claims.put("upn", u.preferredUsername());
         claims.put("name", u.name());
-        claims.put("groups", u.groups());
+        if (u.groups().size() > GROUPS_IN_A_JWT) {
+            // Entra's group overage: no groups, a pointer to where they could be had instead.
+            claims.put("_claim_names", Map.of("groups", "src1"));
+            claims.put("_claim_sources", Map.of("src1", Map.of("endpoint",
+                    claimSourcesEndpoint.get() + "/" + tenant + "/users/" + u.oid() + "/getMemberObjects")));
+        } else {
+            claims.put("groups", u.groups());
+        }
+        String scope = request.getScope() == null ? "" : request.getScope().toString();
+        for (String s : scope.split(" ")) {
+            if (graphPermission(s) != null) {
+                claims.put("scp", graphPermission(s));
+            }
+        }
         u.claims().forEach((name, value) -> {
             if (value == null) {
                 claims.remove(name);
@@ -116,6 +146,11 @@ final class EntraShapedTokenCallback implements OAuth2TokenCallback {
     @Override
     public long tokenExpiry() {
         return expirySeconds.get();
+    }
+
+    /** {@code User.Read} of {@code https://graph.microsoft.com/User.Read}; null for a scope of anything else. */
+    private static String graphPermission(String scope) {
+        return scope.startsWith("https://graph.microsoft.com/") && !scope.endsWith("/.default") ? scope.substring(scope.lastIndexOf('/') + 1) : null;
     }
 
     private static boolean isClientCredentials(TokenRequest request) {

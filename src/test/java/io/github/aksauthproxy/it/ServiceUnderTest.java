@@ -134,15 +134,24 @@ public final class ServiceUnderTest implements AutoCloseable {
 
     /** A browser signed in to this service as {@code user}; the stand-in signs in Alice again afterwards. */
     TestBrowser signedInAs(EntraStandIn idp, EntraShapedTokenCallback.User user) {
-        idp.claims.signInAs(user);
         try {
-            TestBrowser b = new TestBrowser(idp.trust());
-            b.follow(start("/"));
-            org.assertj.core.api.Assertions.assertThat(b.cookies).containsKey(SignInFlowTest.SESSION);
-            return b;
+            return signedInAsFromNowOn(idp, user);
         } finally {
             idp.claims.signInAs(EntraStandIn.ALICE);
         }
+    }
+
+    /**
+     * A browser signed in to this service as {@code user}, and the stand-in answering as that user from now on, its
+     * refresh grants too (as Entra answers a refresh token with its own user's claims), until the test signs in
+     * someone else: for tests of the claims of tokens minted after the sign-in.
+     */
+    TestBrowser signedInAsFromNowOn(EntraStandIn idp, EntraShapedTokenCallback.User user) {
+        idp.claims.signInAs(user);
+        TestBrowser b = new TestBrowser(idp.trust());
+        b.follow(start("/"));
+        org.assertj.core.api.Assertions.assertThat(b.cookies).containsKey(SignInFlowTest.SESSION);
+        return b;
     }
 
     public static int freePort() throws IOException {

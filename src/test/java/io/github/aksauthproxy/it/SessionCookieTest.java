@@ -238,7 +238,8 @@ class SessionCookieTest {
 
     @Test
     void userInManyGroupsGetsAChunkedSessionThatWorksAndStaysAlive() throws Exception {
-        TestBrowser b = signInWithManyGroups(Map.of("AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT", "30m", "AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT", "200"));
+        TestBrowser b = signInWithManyGroups(Map.of("AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT", "30m", "AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT", "200",
+                "AKS_AUTH_PROXY_GROUPS_HEADER_MAX_BYTES", "8192"));
         assertThat(b.cookies.values()).allMatch(v -> v.length() <= 4000);
         HttpResponse<String> first = b.get(service.auth());
         assertThat(first.statusCode()).isEqualTo(200);

@@ -65,6 +65,8 @@ abstract class ThroughProxyContract {
         env.put("AKS_AUTH_PROXY_REDIRECT_URL", "http://127.0.0.1:" + port + "/oauth2/callback");
         env.put("AKS_AUTH_PROXY_ALLOWED_REDIRECT_DOMAINS", "127.0.0.1:" + port);
         env.put("AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT", "200");
+        // 200 group ids are 7,399 bytes: the whole list passes with room for it.
+        env.put("AKS_AUTH_PROXY_GROUPS_HEADER_MAX_BYTES", "8192");
         clock = new MutableClock(Instant.now());
         service = ServiceUnderTest.start(idp, dir, clock, env);
         echo = EchoUpstream.start(service.vertx);
@@ -142,6 +144,7 @@ abstract class ThroughProxyContract {
                 "X-Auth-Request-User", "mallory",
                 "X-Auth-Request-Groups", "cluster-admins",
                 "X-Auth-Request-Access-Token", "forged",
+                "X-Auth-Request-Groups-Truncated", "forged-truncated",
                 "X_Auth_Request_User", "mallory",
                 "X_Auth_Request_Email", "mallory@evil.example",
                 "X-Auth-Request-Email", "mallory@evil.example"));
@@ -158,6 +161,7 @@ abstract class ThroughProxyContract {
         assertThat(EchoUpstream.header(seen, "X-Auth-Request-Groups")).containsExactly(String.join(",", EntraStandIn.ALICE.groups()));
         assertThat(EchoUpstream.header(seen, "X-Auth-Request-Email")).noneMatch(v -> v.contains("mallory"));
         assertThat(EchoUpstream.header(seen, "X-Auth-Request-Access-Token")).isEmpty();
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-Groups-Truncated")).containsExactly("false");
         assertThat(EchoUpstream.headerNames(seen)).noneMatch(n -> n.contains("_"));
         assertThat(seen.encode()).doesNotContain("mallory").doesNotContain("forged").doesNotContain("cluster-admins");
     }
@@ -207,7 +211,7 @@ abstract class ThroughProxyContract {
         assertThat(answer.statusCode()).isEqualTo(200);
         List<String> names = answer.headers().map().keySet().stream().filter(n -> n.regionMatches(true, 0, "X-Auth-Request-", 0, 15))
                 .sorted().toList();
-        assertThat(names).hasSize(7);
+        assertThat(names).hasSize(8);
         Map<String, String> forged = new java.util.LinkedHashMap<>();
         forged.put("Authorization", "Bearer forged-authorization");
         int n = 0;
@@ -240,6 +244,7 @@ abstract class ThroughProxyContract {
         assertThat(EchoUpstream.header(seen, "X-Auth-Request-Oid")).containsExactly(EntraStandIn.ALICE.oid());
         assertThat(EchoUpstream.header(seen, "X-Auth-Request-Tid")).containsExactly(EntraStandIn.TENANT);
         assertThat(EchoUpstream.header(seen, "X-Auth-Request-Access-Token")).isEmpty();
+        assertThat(EchoUpstream.header(seen, "X-Auth-Request-Groups-Truncated")).containsExactly("false");
         assertThat(EchoUpstream.headerNames(seen)).noneMatch(h -> h.contains("_"));
         assertThat(seen.encode()).doesNotContain("forged");
     }
