@@ -18,7 +18,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>200 carries the profile's access token and the identity headers, every one of them always present (Caddy
  * otherwise forwards a literal placeholder). 401: no usable session. 400: unknown profile. 403: the profile's
  * rules refuse the user. 429 with Retry-After: the user made more requests for this profile than their token bucket
- * allows. 503: Entra cannot mint a token now, or the API server cannot answer a profile's RBAC check; never a 200
- * without a token; how each of Entra's refusals is answered is {@link TokenRefusal}'s. A request without a session
+ * allows. 503: Entra cannot mint a token now, the API server cannot answer a profile's RBAC check, or the session
+ * store (Redis) cannot be asked; never a 200 without a token or for a session nobody verified; how each of Entra's refusals is answered is {@link TokenRefusal}'s. A request without a session
  * cookie but with its own bearer token goes to {@link BearerPassthrough}. Each outcome is reported to the
  * {@link EventRecorder} (metrics, audit).
  */
@@ -49,6 +48,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private final BrowserSignIn browserSignIn;
     private final EventRecorder events;
     private final UserRateLimit rateLimit;
+    private static final Future<AccessDecision> OPEN = Future.succeededFuture(AccessDecision.OPEN);
 
     AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens, AccessPolicy access, BearerPassthrough bearer,
                           BrowserSignIn browserSignIn, EventRecorder events, UserRateLimit rateLimit) {
@@ -78,7 +78,12 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             plain(ctx.response(), 400, "unknown profile");
             return;
         }
-        SessionStore.Loaded loaded = sessions.load(RequestCookies.of(ctx.request()));
+        Stages.on(ctx, sessions.load(RequestCookies.of(ctx.request())))
+                .onSuccess(loaded -> withSession(ctx, profile, loaded))
+                .onFailure(e -> storeUnavailable(ctx, profile, e));
+    }
+
+    private void withSession(RoutingContext ctx, Profile profile, SessionStore.Loaded loaded) {
         if (!loaded.ok()) {
             Optional<String> bearerToken = loaded.rejected() == SessionRejected.MISSING
                     ? BearerPassthrough.token(ctx.request()) : Optional.empty();
@@ -94,23 +99,18 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             return;
         }
         Session session = loaded.session();
-        if (!rateLimit.admit(ctx, LogIds.actor(session), session.oid(), profile)) {
-            return;
-        }
-        if (profile.open()) {
-            // The warm path: no rules, so no subject to build and nothing to decide.
-            admit(ctx, session, profile, loaded, AccessDecision.OPEN);
-            return;
-        }
-        CompletableFuture<AccessDecision> decision = access.decide(profile, subject(session),
-                () -> tokens.token(session, config.profiles().get(Config.DEFAULT_PROFILE)).thenApply(AccessToken::value));
-        if (decision.isDone() && !decision.isCompletedExceptionally()) {
-            admit(ctx, session, profile, loaded, decision.join());
-            return;
-        }
-        Future.fromCompletionStage(decision, ctx.vertx().getOrCreateContext())
-                .onSuccess(d -> admit(ctx, session, profile, loaded, d))
-                .onFailure(e -> tokenFailed(ctx, session, profile, e));
+        rateLimit.admit(ctx, LogIds.actor(session), session.oid(), profile).onSuccess(admitted -> {
+            if (admitted) {
+                authorize(ctx, session, profile, loaded);
+            }
+        });
+    }
+
+    private void authorize(RoutingContext ctx, Session session, Profile profile, SessionStore.Loaded loaded) {
+        // The warm path: an open profile has no rules, so no subject to build and nothing to decide.
+        Future<AccessDecision> decision = profile.open() ? OPEN : Stages.on(ctx, access.decide(profile, subject(session),
+                () -> tokens.token(session, config.profiles().get(Config.DEFAULT_PROFILE)).thenApply(AccessToken::value)));
+        decision.onSuccess(d -> admit(ctx, session, profile, loaded, d)).onFailure(e -> tokenFailed(ctx, session, profile, e));
     }
 
     static Subject subject(Session s) {
@@ -127,19 +127,18 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             AccessRefusal.answer(ctx.response(), session.user(), LogIds.sidHash(session.id()), profile, decision);
             return;
         }
-        CompletableFuture<AccessToken> pending = tokens.token(session, profile);
-        // getNow would throw on a future that already failed (an unreadable assertion fails before any I/O).
-        if (pending.isDone() && !pending.isCompletedExceptionally()) {
-            events.allowed(profile);
-            allow(ctx.response(), session, profile, pending.join(), loaded);
-            return;
-        }
-        Future.fromCompletionStage(pending, ctx.vertx().getOrCreateContext())
+        Stages.on(ctx, tokens.token(session, profile))
                 .onSuccess(token -> {
                     events.allowed(profile);
                     allow(ctx.response(), session, profile, token, loaded);
                 })
                 .onFailure(e -> tokenFailed(ctx, session, profile, e));
+    }
+
+    /** Redis (the session store) could not be asked: 503, the cookie kept. */
+    private void storeUnavailable(RoutingContext ctx, Profile profile, Throwable e) {
+        events.tokenUnavailable(profile);
+        StoreUnavailableAnswer.plain(ctx, e);
     }
 
     /** 401, or for a browser behind a proxy without an auth-signin hook, when asked, a 302 to sign-in. */

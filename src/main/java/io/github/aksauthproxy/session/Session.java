@@ -18,6 +18,8 @@ import java.util.Optional;
  *     before it was kept
  * @param stepUp the profile whose refused token request this session's sign-in answered (its scopes and Entra's
  *     claims challenge went to Entra), so that a refusal soon after it is not answered with yet another sign-in
+ * @param storeRef where a server-side store keeps this session (set by that store when it loads or creates it);
+ *     empty in the cookie store. Not part of the session's JSON.
  */
 public record Session(
         String id,
@@ -33,11 +35,18 @@ public record Session(
         Instant lastSeen,
         String upn,
         boolean emailVerified,
-        Optional<String> stepUp) {
+        Optional<String> stepUp,
+        Optional<StoreRef> storeRef) {
 
     public Session {
         groups = List.copyOf(groups);
         upn = upn == null ? "" : upn;
+    }
+
+    /** A session not (yet) kept by a server-side store. */
+    public Session(String id, String oid, String tid, String user, String name, String email, List<String> groups, Secret refreshToken,
+                   Instant createdAt, Instant expiresAt, Instant lastSeen, String upn, boolean emailVerified, Optional<String> stepUp) {
+        this(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, lastSeen, upn, emailVerified, stepUp, Optional.empty());
     }
 
     /** A session from an ordinary sign-in whose ID token had no {@code upn} claim and no verified e-mail domain. */
@@ -47,7 +56,14 @@ public record Session(
     }
 
     public Session seenAt(Instant when) {
-        return new Session(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, when, upn, emailVerified, stepUp);
+        return new Session(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, when, upn, emailVerified, stepUp,
+                storeRef);
+    }
+
+    /** This session as a server-side store keeps it: under its own id, found through {@code ref}. */
+    public Session storedAs(String storeId, StoreRef ref) {
+        return new Session(storeId, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, lastSeen, upn, emailVerified,
+                stepUp, Optional.of(ref));
     }
 
     /** The user principal name as the ID token stated it: {@code upn}, else preferred_username, else the object id. */

@@ -84,6 +84,20 @@ class RedisSessionsTest {
     }
 
     @Test
+    void upnVerifiedEmailAndStepUpSurviveTheRoundTripThroughRedis() throws Exception {
+        Session fields = alice(clock.instant());
+        Session stepped = new Session("", fields.oid(), fields.tid(), fields.user(), fields.name(), fields.email(), fields.groups(),
+                fields.refreshToken(), fields.createdAt(), fields.expiresAt(), fields.lastSeen(), "alice@contoso.example", true,
+                Optional.of("monitor"));
+
+        Session got = await(replicaB.load(await(replicaA.create(stepped)).cookieValue())).session();
+
+        assertThat(got.upn()).isEqualTo("alice@contoso.example");
+        assertThat(got.emailVerified()).isTrue();
+        assertThat(got.stepUp()).hasValue("monitor");
+    }
+
+    @Test
     void recordLivesForWhatIsLeftOfTheLifetime() throws Exception {
         RedisSessions.Created created = await(replicaA.create(alice(clock.instant().minus(Duration.ofHours(2)))));
 
