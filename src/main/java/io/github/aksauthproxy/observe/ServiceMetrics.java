@@ -65,6 +65,7 @@ public final class ServiceMetrics implements AutoCloseable {
     private final Counter sessionsCreated;
     private final Map<SessionEnd, Counter> sessionsEnded = new EnumMap<>(SessionEnd.class);
     private final Map<Limit, Counter> rateLimited = new EnumMap<>(Limit.class);
+    private final List<Object> redisState = new java.util.ArrayList<>();
 
     /** @param profiles the configured profile names: the only profile label values besides {@link #UNKNOWN_PROFILE} */
     public ServiceMetrics(Collection<String> profiles) {
@@ -182,10 +183,12 @@ public final class ServiceMetrics implements AutoCloseable {
      * @param failures the count of failed commands for each reason label
      */
     public void redis(Map<String, Supplier<Long>> failures, BooleanSupplier reachable) {
+        redisState.add(failures);   // Micrometer holds a function counter's object weakly
         failures.forEach((reason, count) -> FunctionCounter.builder("aks_auth_proxy.redis.failures", count, c -> c.get())
                 .description("Redis commands that failed, by reason").tag("reason", reason).register(registry));
         Gauge.builder("aks_auth_proxy.redis.reachable", reachable, r -> r.getAsBoolean() ? 1 : 0)
-                .description("1 when Redis answered the last command, 0 when it could not be reached or used").register(registry);
+                .description("1 when Redis answered the last command, 0 when it could not be reached or used").strongReference(true)
+                .register(registry);
     }
 
     /** Request counts and latency for one listener's routes; {@code routes} are the templates it serves. */

@@ -107,6 +107,11 @@ public final class LettuceRedis implements Redis {
     }
 
     @Override
+    public CompletionStage<Boolean> exists(String key) {
+        return run(c -> c.exists(key).thenApply(n -> n > 0));
+    }
+
+    @Override
     public CompletionStage<Map<String, byte[]>> hashGetAll(String key) {
         return run(c -> c.hgetall(key).thenApply(m -> m));
     }

@@ -209,7 +209,7 @@ public final class RedisSessions {
     CompletionStage<Boolean> revoke(String userTag, String name) {
         recent.invalidate(name);
         List<String> keysToDelete = new ArrayList<>(List.of("aap:{" + userTag + "}:s:" + name, SessionRef.indexKey(userTag)));
-        profiles.forEach(p -> keysToDelete.add("aap:{" + userTag + "}:t:" + name + ":" + p));
+        profiles.forEach(p -> keysToDelete.add(SessionRef.tokenKey(userTag, name, p)));
         return redis.eval(SessionScripts.REVOKE, keysToDelete, List.of(ascii(name)))
                 .thenCompose(existed -> redis.publish(REVOKED_CHANNEL, name).thenApply(sent -> existed == 1));
     }
@@ -240,5 +240,9 @@ public final class RedisSessions {
 
     Duration idleTimeout() {
         return idleTimeout;
+    }
+
+    List<String> profiles() {
+        return profiles;
     }
 }

@@ -45,6 +45,10 @@ public record SessionRef(String userTag, String name, byte[] sealingKey) impleme
     }
 
     public String tokenKey(String profile) {
+        return tokenKey(userTag, name, profile);
+    }
+
+    static String tokenKey(String userTag, String name, String profile) {
         return "aap:{" + userTag + "}:t:" + name + ":" + profile;
     }
 
