@@ -84,8 +84,8 @@ public final class RedisBackend implements AutoCloseable {
             redis.ping().toCompletableFuture().get(PING_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
             return Optional.empty();
         } catch (java.util.concurrent.ExecutionException e) {
-            return Optional.of("Redis cannot be reached (" + RedisUnavailable.from(e.getCause()).reason().label() + "): "
-                    + RedisUnavailable.from(e.getCause()).getMessage());
+            RedisUnavailable why = RedisUnavailable.from(e.getCause());
+            return Optional.of("Redis cannot be used (" + why.reason().label() + "): " + why.getMessage());
         } catch (java.util.concurrent.TimeoutException e) {
             return Optional.of("Redis did not answer PING within " + PING_WITHIN.toSeconds() + " s");
         } catch (InterruptedException e) {

@@ -22,7 +22,8 @@ class RedisRateLimitTest {
 
     @Test
     void aUsersRequestsOverThreeReplicasShareOneBurst() {
-        TestBrowser browser = env.signedInAt(0);
+        TestBrowser browser = env.replica(0).signedInAs(env.idp(), new EntraShapedTokenCallback.User("66666666-2222-4333-8444-555555555555",
+                "frank@contoso.example", "Frank Example", List.of()));
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         long started = System.nanoTime();
 
@@ -52,5 +53,19 @@ class RedisRateLimitTest {
         HttpResponse<String> limited = browser.get(env.replica(1).start("/"));
         assertThat(limited.headers().firstValue("Retry-After")).hasValue("60");
         assertThat(limited.body()).contains("Too many sign-in attempts");
+    }
+
+    @Test
+    void withTheLimitOnEveryRequestCostsOneScriptCall() {
+        TestBrowser browser = env.replica(0).signedInAs(env.idp(), new EntraShapedTokenCallback.User("55555555-2222-4333-8444-555555555555",
+                "erin@contoso.example", "Erin Example", List.of()));
+        assertThat(browser.get(env.replica(1).auth()).statusCode()).as("the first request, which stores the token").isEqualTo(200);
+        long scripts = env.commandCalls("evalsha");
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(browser.get(env.replica(1).auth()).statusCode()).isIn(200, 429);
+        }
+
+        assertThat(env.commandCalls("evalsha") - scripts).as("script calls for 10 requests").isEqualTo(10);
     }
 }

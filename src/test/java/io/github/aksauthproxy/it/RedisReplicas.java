@@ -60,6 +60,44 @@ final class RedisReplicas implements BeforeAllCallback, AfterAllCallback {
         return replica(i).signedInAs(idp, EntraStandIn.ALICE);
     }
 
+    /** One {@code /oauth2/auth} request to {@code replica} with this Cookie header, from a fresh client. */
+    java.net.http.HttpResponse<String> authWith(ServiceUnderTest replica, String cookieHeader) {
+        return new TestBrowser(idp.trust()).get(replica.auth(), Map.of("Cookie", cookieHeader));
+    }
+
+    /** Waits until {@code replica} answers this cookie without reading Redis (its copy in memory), bounded by time. */
+    void answersFromMemory(ServiceUnderTest replica, String cookieHeader) throws Exception {
+        io.github.aksauthproxy.redis.Within.until(java.time.Duration.ofSeconds(5), "the replica to answer from memory", () -> {
+            org.assertj.core.api.Assertions.assertThat(authWith(replica, cookieHeader).statusCode()).isEqualTo(200);
+            long calls = commandCalls();
+            return authWith(replica, cookieHeader).statusCode() == 200 && commandCalls() == calls;
+        });
+    }
+
+    /**
+     * How many commands Redis has run, from INFO commandstats, but for INFO itself (the tests' own). A script counts
+     * once for its EVAL or EVALSHA and once for each command it calls.
+     */
+    long commandCalls() {
+        long calls = 0;
+        for (String line : redis.command("INFO", "commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info:")) {
+                calls += Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
+            }
+        }
+        return calls;
+    }
+
+    /** How often Redis has run one command, from INFO commandstats. */
+    long commandCalls(String command) {
+        for (String line : redis.command("INFO", "commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_" + command + ":calls=")) {
+                return Long.parseLong(line.substring(line.indexOf('=') + 1, line.indexOf(',')));
+            }
+        }
+        return 0;
+    }
+
     /** Stops every replica, then starts as many new ones on the same Redis (a rolling restart, all at once). */
     void restartAll() throws Exception {
         for (ServiceUnderTest r : replicas) {

@@ -50,7 +50,7 @@ class RedisSessionStoreTest {
         TestBrowser browser = env.signedInAt(0);
         String copied = browser.cookieHeader();
         assertThat(browser.get(a().auth()).statusCode()).isEqualTo(200);
-        answersFromMemory(b(), copied);
+        env.answersFromMemory(b(), copied);
 
         HttpResponse<String> out = browser.get(a().publicUrl + "/oauth2/sign_out");
 
@@ -73,7 +73,7 @@ class RedisSessionStoreTest {
         TestBrowser second = b().signedInAs(env.idp(), carol);
         TestBrowser other = a().signedInAs(env.idp(), dave);
         assertThat(first.get(a().auth()).statusCode()).isEqualTo(200);
-        answersFromMemory(b(), second.cookieHeader());
+        env.answersFromMemory(b(), second.cookieHeader());
 
         Command listed = Command.run(a().env, "list", "--user", "carol@contoso.example");
         assertThat(listed.exit()).isZero();
@@ -219,7 +219,7 @@ class RedisSessionStoreTest {
             assertThat(signOut.headers().allValues("Set-Cookie")).isEmpty();
             HttpResponse<String> ready = browser.get(b().internalUrl + "/readyz");
             assertThat(ready.statusCode()).isEqualTo(503);
-            assertThat(ready.body()).contains("Redis cannot be reached (unreachable)");
+            assertThat(ready.body()).contains("Redis cannot be used (unreachable)");
             assertThat(metrics(b())).hasEntrySatisfying(PrometheusText.series("aks_auth_proxy_redis_failures_total", "reason", "unreachable"),
                     n -> assertThat(n).isPositive()).containsEntry(PrometheusText.series("aks_auth_proxy_redis_reachable"), 0.0);
             assertThat(browser.cookies).containsKey(SESSION);
@@ -250,31 +250,12 @@ class RedisSessionStoreTest {
         }
     }
 
-    /** Waits until {@code replica} answers this cookie without reading Redis (its copy in memory), bounded by time. */
-    static void answersFromMemory(ServiceUnderTest replica, String cookieHeader) throws Exception {
-        Within.until(Duration.ofSeconds(5), "the replica to answer from memory", () -> {
-            assertThat(authWith(replica, cookieHeader).statusCode()).isEqualTo(200);
-            long gets = calls(env.redis(), "get");
-            return authWith(replica, cookieHeader).statusCode() == 200 && calls(env.redis(), "get") == gets;
-        });
-    }
-
     static HttpResponse<String> authWith(ServiceUnderTest replica, String cookieHeader) {
-        return new TestBrowser(env.idp().trust()).get(replica.auth(), Map.of("Cookie", cookieHeader));
+        return env.authWith(replica, cookieHeader);
     }
 
     static Map<String, Double> metrics(ServiceUnderTest replica) {
         return PrometheusText.parse(new TestBrowser(env.idp().trust()).get(replica.internalUrl + "/metrics").body());
-    }
-
-    /** How often the server has run a command, from INFO commandstats. */
-    static long calls(RedisProcess server, String command) {
-        for (String line : server.command("INFO", "commandstats").split("\r?\n")) {
-            if (line.startsWith("cmdstat_" + command + ":calls=")) {
-                return Long.parseLong(line.substring(line.indexOf('=') + 1, line.indexOf(',')));
-            }
-        }
-        return 0;
     }
 
     static List<String> keys(RedisProcess server, String pattern) {

@@ -84,4 +84,18 @@ class RedisSharedTokensTest {
             env.idp().tokenLifetime(3600);
         }
     }
+
+    @Test
+    void aWarmRequestAsksRedisNothing() throws Exception {
+        TestBrowser browser = env.signedInAt(0);
+        token(browser.get(env.replica(0).auth()));
+        env.answersFromMemory(env.replica(0), browser.cookieHeader());
+        long before = env.commandCalls();
+
+        for (int i = 0; i < 100; i++) {
+            token(browser.get(env.replica(0).auth()));
+        }
+
+        assertThat(env.commandCalls() - before).as("Redis commands for 100 warm requests").isZero();
+    }
 }
