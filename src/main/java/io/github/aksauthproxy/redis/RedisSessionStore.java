@@ -62,7 +62,7 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public List<Cookie> clear(Map<String, String> requestCookies) {
-        return requestCookies.keySet().stream().filter(names::isSessionPart).map(names::expire).toList();
+        return names.expireSession(requestCookies);
     }
 
     @Override

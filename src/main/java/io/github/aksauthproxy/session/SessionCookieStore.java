@@ -140,13 +140,7 @@ public final class SessionCookieStore implements SessionStore {
 
     @Override
     public List<Cookie> clear(Map<String, String> requestCookies) {
-        List<Cookie> out = new ArrayList<>();
-        for (String name : requestCookies.keySet()) {
-            if (names.isSessionPart(name)) {
-                out.add(names.expire(name));
-            }
-        }
-        return out;
+        return names.expireSession(requestCookies);
     }
 
     private boolean idleSince(Instant seen, Instant now) {
