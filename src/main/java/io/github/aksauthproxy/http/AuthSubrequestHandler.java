@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * otherwise forwards a literal placeholder). 401: no usable session. 400: unknown profile. 403: the profile's
  * rules refuse the user. 429 with Retry-After: the user made more requests for this profile than their token bucket
  * allows. 503: Entra cannot mint a token now, the API server cannot answer a profile's RBAC check, or the session
- * store (Redis) cannot be asked; never a 200 without a token or for a session nobody verified; how each of Entra's refusals is answered is {@link TokenRefusal}'s. A request without a session
- * cookie but with its own bearer token goes to {@link BearerPassthrough}. Each outcome is reported to the
+ * store (Redis) cannot be asked; never a 200 without a token or for a session nobody verified; how each of Entra's
+ * refusals is answered is {@link TokenRefusal}'s. A request without a session cookie but with its own bearer token goes to {@link BearerPassthrough}. Each outcome is reported to the
  * {@link EventRecorder} (metrics, audit).
  */
 final class AuthSubrequestHandler implements Handler<RoutingContext> {
@@ -39,6 +39,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     static final List<String> IDENTITY_HEADERS = List.of("Authorization", "X-Auth-Request-User", "X-Auth-Request-Email",
             "X-Auth-Request-Preferred-Username", "X-Auth-Request-Groups", "X-Auth-Request-Oid", "X-Auth-Request-Tid",
             "X-Auth-Request-Access-Token");
+    private static final Future<AccessDecision> OPEN = Future.succeededFuture(AccessDecision.OPEN);
 
     private final Config config;
     private final SessionStore sessions;
@@ -48,7 +49,6 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     private final BrowserSignIn browserSignIn;
     private final EventRecorder events;
     private final UserRateLimit rateLimit;
-    private static final Future<AccessDecision> OPEN = Future.succeededFuture(AccessDecision.OPEN);
 
     AuthSubrequestHandler(Config config, SessionStore sessions, TokenService tokens, AccessPolicy access, BearerPassthrough bearer,
                           BrowserSignIn browserSignIn, EventRecorder events, UserRateLimit rateLimit) {

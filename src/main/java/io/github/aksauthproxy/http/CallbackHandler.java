@@ -97,7 +97,7 @@ final class CallbackHandler implements Handler<RoutingContext> {
         LoginState login = attempt.state();
         Future.fromCompletionStage(entra.redeem(code, login.codeVerifier()), vertx.getOrCreateContext())
                 .compose(result -> vertx.executeBlocking(() -> idTokens.validate(result.idToken(), login.nonce()), false)
-                                .map(claims -> newSession(claims, result, login.stepUp())))
+                        .map(claims -> newSession(claims, result, login.stepUp())))
                 .compose(session -> Stages.on(ctx, sessions.save(session, cookies)))
                 .onSuccess(saved -> signedIn(ctx, saved, login, clearLogin))
                 .onFailure(e -> signInFailed(ctx, e, clearLogin));

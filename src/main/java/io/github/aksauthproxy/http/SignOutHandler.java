@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET|POST /oauth2/sign_out?rd=}: ends the session (in the redis store for every replica, so any copy of the
- * cookie gets 401), clears its cookies in this browser and drops its cached tokens, then returns to the validated {@code rd}, or, when configured, goes on to Entra's end-session
- * endpoint with that target as {@code post_logout_redirect_uri}.
+ * cookie gets 401), clears its cookies in this browser and drops its cached tokens, then returns to the validated
+ * {@code rd}, or, when configured, goes on to Entra's end-session endpoint with that target as
+ * {@code post_logout_redirect_uri}. When the store cannot end the session: 503, the cookie kept.
  */
 final class SignOutHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(SignOutHandler.class);

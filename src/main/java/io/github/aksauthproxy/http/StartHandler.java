@@ -3,12 +3,12 @@ package io.github.aksauthproxy.http;
 import io.github.aksauthproxy.config.Secret;
 import io.github.aksauthproxy.entra.EntraUserFlows;
 import io.github.aksauthproxy.entra.StepUp;
+import io.github.aksauthproxy.ratelimit.RateLimiter;
+import io.github.aksauthproxy.ratelimit.RateLimiter.Decision;
 import io.github.aksauthproxy.redirect.RedirectValidator;
 import io.github.aksauthproxy.session.LoginState;
 import io.github.aksauthproxy.session.LoginStateCookies;
 import io.github.aksauthproxy.session.SessionStore;
-import io.github.aksauthproxy.ratelimit.RateLimiter;
-import io.github.aksauthproxy.ratelimit.RateLimiter.Decision;
 import io.github.aksauthproxy.token.TokenService;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 final class StartHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(StartHandler.class);
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+    private static final Future<Decision> UNLIMITED = Future.succeededFuture(Decision.ALLOWED);
 
     private final EntraUserFlows entra;
     private final LoginStateCookies loginCookies;
@@ -47,7 +48,6 @@ final class StartHandler implements Handler<RoutingContext> {
     private final TrustedProxies proxies;
     private final RateLimiter<String> limiter;
     private final TokenService tokens;
-    private static final Future<Decision> UNLIMITED = Future.succeededFuture(Decision.ALLOWED);
 
     /**
      * @param limiter sign-in starts per client address; used only when trusted proxies are configured, since

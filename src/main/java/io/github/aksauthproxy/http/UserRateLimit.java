@@ -6,6 +6,7 @@ import io.github.aksauthproxy.ratelimit.RateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The per-user limit of {@code /oauth2/auth}: one token bucket per object id and profile, shared by a user's
@@ -13,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
  * every replica too).
  */
 final class UserRateLimit {
+    private static final Future<Boolean> ADMITTED = Future.succeededFuture(true);
     private final RateLimiter<UserProfile> limiter;
     private final EventRecorder events;
 
@@ -31,7 +33,11 @@ final class UserRateLimit {
 
     /** True when the request may go on; false when it has been answered 429 with Retry-After, counted and audited. */
     Future<Boolean> admit(RoutingContext ctx, Actor who, String oid, Profile profile) {
-        return Stages.on(ctx, limiter.acquire(new UserProfile(oid, profile.name()))).map(limit -> {
+        CompletableFuture<RateLimiter.Decision> decided = limiter.acquire(new UserProfile(oid, profile.name())).toCompletableFuture();
+        if (decided.isDone() && !decided.isCompletedExceptionally() && decided.join().allowed()) {
+            return ADMITTED;   // the warm path of the in-process limiter: nothing more to allocate
+        }
+        return Stages.on(ctx, decided).map(limit -> {
             if (limit.allowed()) {
                 return true;
             }
