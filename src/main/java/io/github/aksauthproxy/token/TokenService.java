@@ -181,10 +181,14 @@ public final class TokenService {
         if (end == null) {
             return Optional.empty();
         }
-        boolean steppedUp = session.stepUp().filter(end.stepUp.profile()::equals).isPresent()
-                && clock.instant().isBefore(session.createdAt().plus(STEP_UP_WINDOW));
-        return Optional.of(new TokenFailure(steppedUp ? TokenFailure.Outcome.REFUSED_AFTER_SIGN_IN : TokenFailure.Outcome.SIGN_IN_AGAIN,
+        return Optional.of(new TokenFailure(steppedUp(session, end.stepUp.profile())
+                ? TokenFailure.Outcome.REFUSED_AFTER_SIGN_IN : TokenFailure.Outcome.SIGN_IN_AGAIN,
                 end.failure, Duration.ZERO, end.told.compareAndSet(false, true)));
+    }
+
+    /** This session was born of a sign-in that stepped up for this profile, a short while ago: another cannot help. */
+    private boolean steppedUp(Session session, String profile) {
+        return session.stepUp().filter(profile::equals).isPresent() && clock.instant().isBefore(session.createdAt().plus(STEP_UP_WINDOW));
     }
 
     /** Entra's remembered failure for this session and profile, while its wait lasts. */
@@ -244,7 +248,11 @@ public final class TokenService {
         if (failure.kind() == IdpFailure.Kind.GRANT_REJECTED) {
             ended.put(session.id(), new Ended(new StepUp(profile.name(), profile.scopes(), failure.claims()), failure));
             forget(session.id());
-            endSession.accept(session);
+            // A session refused right after its step-up sign-in is answered 403, not sent to sign in again: the store
+            // keeps it, or its next request would find no session (401) and start the loop this prevents.
+            if (!steppedUp(session, profile.name())) {
+                endSession.accept(session);
+            }
         } else {
             failures.record(key, failure);
         }
