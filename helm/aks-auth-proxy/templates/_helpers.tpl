@@ -165,3 +165,33 @@ combinations. `fail` stops rendering with the message (helm lint only logs it).
 {{- fail "ports.public and ports.internal must differ: tokens are only ever answered on the internal port" }}
 {{- end }}
 {{- end }}
+
+{{/*
+The TCP ports the pods open to Redis, as a JSON list of "port" or "first-last" strings: the port of each redis
+address (6379 unless given, 26379 for Sentinels), 6379 behind Sentinels (the data port they name), and
+networkPolicy.egress.redis.extraPorts.
+*/}}
+{{- define "aks-auth-proxy.redisPorts" -}}
+{{- $r := .Values.redis }}
+{{- $ports := list }}
+{{- range (concat (compact (list $r.url)) $r.clusterNodes) }}
+{{- $ports = append $ports (include "aks-auth-proxy.addressPort" (dict "address" . "default" "6379")) }}
+{{- end }}
+{{- range $r.sentinels }}
+{{- $ports = append $ports (include "aks-auth-proxy.addressPort" (dict "address" . "default" "26379")) }}
+{{- end }}
+{{- if $r.sentinels }}
+{{- $ports = append $ports "6379" }}
+{{- end }}
+{{- range .Values.networkPolicy.egress.redis.extraPorts }}
+{{- $ports = append $ports (toString .) }}
+{{- end }}
+{{- toJson (uniq $ports) }}
+{{- end }}
+
+{{/* The port of one redis address (redis://host:port/db, rediss://host:port or host:port), else the default. */}}
+{{- define "aks-auth-proxy.addressPort" -}}
+{{- $hostPort := regexReplaceAll "/.*$" (regexReplaceAll "^rediss?://" .address "") "" }}
+{{- $port := regexFind ":[0-9]+$" $hostPort }}
+{{- if $port }}{{ trimPrefix ":" $port }}{{ else }}{{ .default }}{{ end }}
+{{- end }}

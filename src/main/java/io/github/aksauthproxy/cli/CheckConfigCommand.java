@@ -4,6 +4,7 @@ import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.ConfigLoader;
 import io.github.aksauthproxy.config.ConfigProblem;
 import io.github.aksauthproxy.config.InvalidConfigException;
+import io.github.aksauthproxy.config.RedisConfig;
 import io.github.aksauthproxy.config.SidecarConfig;
 import io.github.aksauthproxy.config.TokenCommandConfig;
 import java.io.PrintWriter;
@@ -56,7 +57,8 @@ final class CheckConfigCommand implements Callable<Integer> {
                         + ", internal port " + c.internalPort() + ", profiles " + String.join(", ", c.profiles().keySet())
                         + ", groups of users in group overage from " + c.groups().graphUrl().map(g -> "Microsoft Graph " + g + " ("
                                 + c.groups().graphScope() + ")").orElse("nowhere: the authority host is no known Microsoft cloud, so "
-                                + "such users get 503 on profiles with allow.groups");
+                                + "such users get 503 on profiles with allow.groups")
+                        + ", session store " + c.redis().map(CheckConfigCommand::describe).orElse("cookie");
             }
             case sidecar -> {
                 SidecarConfig c = ConfigLoader.loadSidecar(env);
@@ -69,6 +71,15 @@ final class CheckConfigCommand implements Callable<Integer> {
                 yield "token configuration is valid: credential " + c.app().credential().configName() + ", scope " + c.scope();
             }
         };
+    }
+
+    /** Where Redis is and how the service signs in to it; never the password. */
+    static String describe(RedisConfig r) {
+        String where = r.topology() instanceof RedisConfig.Standalone s ? s.endpoint() + (s.database() == 0 ? "" : "/" + s.database())
+                : r.topology() instanceof RedisConfig.Sentinel s ? "master " + s.masterName() + " through " + s.sentinels().size() + " Sentinels"
+                : "cluster seeded by " + ((RedisConfig.Cluster) r.topology()).seeds().size() + " nodes";
+        return "redis (" + where + (r.tls() ? ", TLS" : "") + ", " + (r.auth() == RedisConfig.Auth.ENTRA ? "Microsoft Entra authentication"
+                : r.password().isPresent() ? "password" + r.username().map(u -> " of user " + u).orElse("") : "no password") + ")";
     }
 
     static void printProblems(PrintWriter err, InvalidConfigException e) {

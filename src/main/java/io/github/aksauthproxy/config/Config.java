@@ -9,6 +9,9 @@ import java.util.Optional;
 
 /**
  * The whole configuration, built once at start-up by {@link ConfigLoader} and passed by constructor.
+ *
+ * @param redis where sessions, tokens and rate limits live when {@code AKS_AUTH_PROXY_SESSION_STORE=redis}; empty
+ *     for the cookie store
  */
 public record Config(
         String clientId,
@@ -38,7 +41,8 @@ public record Config(
         List<Cidr> trustedProxies,
         RateLimit authRateLimit,
         RateLimit signInRateLimit,
-        GroupsConfig groups) {
+        GroupsConfig groups,
+        Optional<RedisConfig> redis) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";

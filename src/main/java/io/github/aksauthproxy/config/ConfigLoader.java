@@ -109,13 +109,14 @@ public final class ConfigLoader {
         RateLimit signInLimit = rateLimit(Setting.AKS_AUTH_PROXY_SIGN_IN_RATE_BURST, 20, Setting.AKS_AUTH_PROXY_SIGN_IN_RATE_PER_MINUTE, 10,
                 Duration.ofMinutes(1));
         GroupsConfig groups = GroupsSettings.parse(env, app.authorityHost(), problems);
+        Optional<RedisConfig> redis = RedisSettings.parse(env, problems);
         if (!problems.isEmpty()) {
             return null;
         }
         return new Config(app.clientId(), app.tenantId(), app.credential(), app.federatedTokenFile(), app.clientSecret(),
                 app.authorityHost(), discovery, app.idpCaFile(), redirectUrl, keys, cookieDomain, allowed, listen, publicPort,
                 internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles, app.managedIdentityClientId(),
-                cluster, bearer, logFormat, trustedProxies, authLimit, signInLimit, groups);
+                cluster, bearer, logFormat, trustedProxies, authLimit, signInLimit, groups, redis);
     }
 
     private SidecarConfig buildSidecar() {

@@ -3,6 +3,7 @@ package io.github.aksauthproxy.entra;
 import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IClientCredential;
+import com.microsoft.aad.msal4j.IHttpClient;
 import io.github.aksauthproxy.config.EntraApp;
 import java.util.Optional;
 import java.util.Set;
@@ -11,7 +12,8 @@ import java.util.concurrent.ExecutorService;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * App-only tokens (client credentials): the app acting as itself, for {@code sidecar} and {@code token}.
+ * App-only tokens (client credentials): the app acting as itself, for {@code sidecar}, {@code token} and Redis with
+ * Microsoft Entra authentication.
  *
  * <p>It has its own {@link ConfidentialClientApplication}, never shared with {@link EntraUserFlows}: a shared
  * instance can answer an app-only request from a user's cached token for the same scope. Futures complete on
@@ -21,7 +23,13 @@ public final class EntraAppTokens {
     private final ConfidentialClientApplication app;
 
     public EntraAppTokens(EntraApp app, IClientCredential credential, ExecutorService executor, Optional<SSLSocketFactory> tls) {
-        this.app = EntraCredentials.application(app, credential, executor, tls, Optional.empty());
+        this(app, credential, executor, tls, Optional.empty());
+    }
+
+    /** @param httpClient how MSAL4J reaches Entra, when not its own default client */
+    public EntraAppTokens(EntraApp app, IClientCredential credential, ExecutorService executor, Optional<SSLSocketFactory> tls,
+                          Optional<IHttpClient> httpClient) {
+        this.app = EntraCredentials.application(app, credential, executor, tls, httpClient);
     }
 
     /**

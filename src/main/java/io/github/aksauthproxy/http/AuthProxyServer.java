@@ -9,6 +9,8 @@ import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.CredentialKind;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
+import io.github.aksauthproxy.config.RateLimit;
+import io.github.aksauthproxy.entra.EntraAppTokens;
 import io.github.aksauthproxy.entra.EntraUserFlows;
 import io.github.aksauthproxy.entra.IdpTls;
 import io.github.aksauthproxy.entra.WorkloadIdentityAssertion;
@@ -20,7 +22,10 @@ import io.github.aksauthproxy.observe.AuditLog;
 import io.github.aksauthproxy.observe.ServiceMetrics;
 import io.github.aksauthproxy.oidc.OidcProvider;
 import io.github.aksauthproxy.oidc.ProviderMetadata;
+import io.github.aksauthproxy.ratelimit.RateLimiter;
 import io.github.aksauthproxy.ratelimit.TokenBucketLimiter;
+import io.github.aksauthproxy.redis.RedisBackend;
+import io.github.aksauthproxy.redis.RedisUnavailable;
 import io.github.aksauthproxy.redirect.RedirectValidator;
 import io.github.aksauthproxy.session.CookieCodec;
 import io.github.aksauthproxy.session.CookieNames;
@@ -28,6 +33,7 @@ import io.github.aksauthproxy.session.LoginStateCookies;
 import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.session.SessionCookieStore;
 import io.github.aksauthproxy.session.SessionStore;
+import io.github.aksauthproxy.token.SharedTokens;
 import io.github.aksauthproxy.token.TokenService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -41,11 +47,14 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLSocketFactory;
@@ -75,6 +84,7 @@ public final class AuthProxyServer {
     private final List<HttpServer> servers = new ArrayList<>();
     private final ServiceMetrics metrics;
     private final boolean ownMetrics;
+    private final Optional<RedisBackend> redis;
 
     private AuthProxyServer(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient,
                             ServiceMetrics metrics, boolean ownMetrics) {
@@ -92,7 +102,10 @@ public final class AuthProxyServer {
         IdTokenValidator idTokens = new IdTokenValidator(oidc, config.clientId(), clock);
         CookieCodec codec = new CookieCodec(config.cookieKeys());
         CookieNames names = new CookieNames(config.cookieDomain());
-        SessionStore sessions = new SessionCookieStore(codec, names, clock, config.sessionIdleTimeout());
+        this.redis = config.redis().map(r -> RedisBackend.create(config, r, clock, random, new EntraAppTokens(config.entraApp(),
+                EntraUserFlows.credential(config, assertion), entraExecutor, tls, httpClient)::acquire));
+        SessionStore sessions = redis.map(r -> r.sessionStore(names))
+                .orElseGet(() -> new SessionCookieStore(codec, names, clock, config.sessionIdleTimeout()));
         LoginStateCookies loginCookies = new LoginStateCookies(codec, names, clock);
         this.graph = config.groups().graphUrl().map(url -> new MicrosoftGraph(vertx, url, config.idpCaFile()));
         GraphGroups graphGroups = new GraphGroups(graph, config.groups().graphScope(), clock, config.groups().cacheTtl(), 200_000);
@@ -115,7 +128,10 @@ public final class AuthProxyServer {
             public void failed(Session session, Profile profile, Throwable failure, long nanos) {
                 events.failed(session, profile, failure, nanos);
             }
-        });
+        }, redis.map(r -> r.sharedTokens(TokenService.EXPIRY_MARGIN)).orElse(SharedTokens.NONE), session -> endSession(sessions, session));
+        // Every replica drops its cached tokens of a session revoked anywhere (pub/sub: well under a second).
+        redis.ifPresent(r -> r.sessions().onRevoked(tokens::forget));
+        redis.ifPresent(r -> metrics.redis(failureCounts(r), r::reachable));
         GroupsHeader groupsHeader = new GroupsHeader(config.groupsHeaderLimit(), config.groups().headerMaxBytes(),
                 config.profiles().values().stream().flatMap(p -> p.allow().groups().stream()).collect(Collectors.toSet()));
         SessionGroups sessionGroups = new SessionGroups(latestGroups, graphGroups, tokens, config.groups().graphScope(), groupsHeader);
@@ -123,7 +139,8 @@ public final class AuthProxyServer {
         this.kube = KubernetesApi.create(vertx, config.cluster());
         AccessPolicy access = new AccessPolicy(kube, new HomeTenant(config.tenantId(), () -> oidc.cached().map(ProviderMetadata::issuer)),
                 clock, config.cluster().decisionTtl(), graphGroups);
-        UserRateLimit userRateLimit = new UserRateLimit(new TokenBucketLimiter<>(config.authRateLimit(), clock, 200_000), events);
+        UserRateLimit userRateLimit = new UserRateLimit(limiter("auth", config.authRateLimit(), UserRateLimit.UserProfile::subject,
+                new TokenBucketLimiter<>(config.authRateLimit(), clock, 200_000)), events);
         BearerPassthrough bearer = new BearerPassthrough(new BearerTokenValidator(oidc, config.bearer(), clock), access,
                 groupsHeader, userRateLimit);
 
@@ -132,11 +149,13 @@ public final class AuthProxyServer {
             readiness.add(assertion::problem);
         }
         readiness.add(oidc::problem);
+        redis.ifPresent(r -> readiness.add(r::problem));
 
         publicRouter = Router.router(vertx);
         timed(publicRouter, metrics.routeTimers("public", PUBLIC_ROUTES));
         publicRouter.get("/oauth2/start").handler(new StartHandler(entra, loginCookies, sessions, redirects, random, clock, events, proxies,
-                new TokenBucketLimiter<>(config.signInRateLimit(), clock, 100_000), tokens));
+                limiter("sign_in", config.signInRateLimit(), ip -> ip, new TokenBucketLimiter<>(config.signInRateLimit(), clock, 100_000)),
+                tokens));
         publicRouter.get("/oauth2/callback").handler(new CallbackHandler(vertx, config, entra, idTokens, loginCookies, sessions, random, clock, events));
         publicRouter.route("/oauth2/sign_out").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(new SignOutHandler(config, sessions, tokens, redirects, oidc::cached, events));
@@ -156,6 +175,29 @@ public final class AuthProxyServer {
         internalRouter.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "ok")));
         internalRouter.get("/readyz").handler(new ReadinessHandler(readiness));
         finish(internalRouter);
+    }
+
+    /** A limit shared by every replica through Redis in the redis store, else this replica's own. */
+    private <K> RateLimiter<K> limiter(String name, RateLimit limit, Function<K, String> subject, TokenBucketLimiter<K> local) {
+        return redis.<RateLimiter<K>>map(r -> r.rateLimiter(name, limit, subject, local)).orElse(local);
+    }
+
+    /** Ends a session Entra will mint nothing more for; a failure leaves it to its idle timeout (logged). */
+    private static void endSession(SessionStore sessions, Session session) {
+        sessions.end(session).whenComplete((done, e) -> {
+            if (e != null) {
+                LOG.atWarn().addKeyValue("event", "session.end_failed").addKeyValue("sid_hash", LogIds.sidHash(session.id()))
+                        .addKeyValue("reason", e.getMessage()).log();
+            }
+        });
+    }
+
+    private static Map<String, Supplier<Long>> failureCounts(RedisBackend redis) {
+        Map<String, Supplier<Long>> counts = new LinkedHashMap<>();
+        for (RedisUnavailable.Reason reason : RedisUnavailable.Reason.values()) {
+            counts.put(reason.label(), () -> redis.failures().count(reason));
+        }
+        return counts;
     }
 
     /** Builds the service and starts both listeners, with metrics of its own (no Vert.x metrics). */
@@ -212,6 +254,7 @@ public final class AuthProxyServer {
             entraExecutor.shutdownNow();
             kube.ifPresent(KubernetesApi::close);
             graph.ifPresent(MicrosoftGraph::close);
+            redis.ifPresent(RedisBackend::close);
             if (ownMetrics) {
                 metrics.close();
             }

@@ -32,11 +32,12 @@ import org.slf4j.LoggerFactory;
  * <p>200 carries the profile's access token and the identity headers, every one of them always present (Caddy
  * otherwise forwards a literal placeholder). 401: no usable session. 400: unknown profile. 403: the profile's
  * rules refuse the user. 429 with Retry-After: the user made more requests for this profile than their token bucket
- * allows. 503: Entra cannot mint a token now, the API server cannot answer a profile's RBAC check, or Microsoft Graph
- * cannot tell the groups of a user in group overage for a profile with group rules; never a 200 without a token; how
- * each of Entra's refusals is answered is {@link TokenRefusal}'s. For a profile without group rules, a user in group
- * overage whose groups Graph cannot tell gets a 200 whose groups header is marked truncated. A request without a session
- * cookie but with its own bearer token goes to {@link BearerPassthrough}. Each outcome is reported to the
+ * allows. 503: Entra cannot mint a token now, the API server cannot answer a profile's RBAC check, Microsoft Graph
+ * cannot tell the groups of a user in group overage for a profile with group rules, or the session store (Redis)
+ * cannot be asked; never a 200 without a token or for a session nobody verified; how each of Entra's refusals is
+ * answered is {@link TokenRefusal}'s. For a profile without group rules, a user in group overage whose groups Graph
+ * cannot tell gets a 200 whose groups header is marked truncated. A request without a session cookie but with its own
+ * bearer token goes to {@link BearerPassthrough}. Each outcome is reported to the
  * {@link EventRecorder} (metrics, audit).
  */
 final class AuthSubrequestHandler implements Handler<RoutingContext> {
@@ -44,6 +45,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
     static final List<String> IDENTITY_HEADERS = List.of("Authorization", "X-Auth-Request-User", "X-Auth-Request-Email",
             "X-Auth-Request-Preferred-Username", GroupsHeader.GROUPS, GroupsHeader.TRUNCATED, "X-Auth-Request-Oid", "X-Auth-Request-Tid",
             "X-Auth-Request-Access-Token");
+    private static final Future<AccessDecision> OPEN = Future.succeededFuture(AccessDecision.OPEN);
 
     private final Config config;
     private final SessionStore sessions;
@@ -84,7 +86,12 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             plain(ctx.response(), 400, "unknown profile");
             return;
         }
-        SessionStore.Loaded loaded = sessions.load(RequestCookies.of(ctx.request()));
+        Stages.on(ctx, sessions.load(RequestCookies.of(ctx.request())))
+                .onSuccess(loaded -> withSession(ctx, profile, loaded))
+                .onFailure(e -> storeUnavailable(ctx, profile, e));
+    }
+
+    private void withSession(RoutingContext ctx, Profile profile, SessionStore.Loaded loaded) {
         if (!loaded.ok()) {
             Optional<String> bearerToken = loaded.rejected() == SessionRejected.MISSING
                     ? BearerPassthrough.token(ctx.request()) : Optional.empty();
@@ -100,25 +107,21 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             return;
         }
         Session session = loaded.session();
-        if (!rateLimit.admit(ctx, LogIds.actor(session), session.oid(), profile)) {
-            return;
-        }
+        rateLimit.admit(ctx, LogIds.actor(session), session.oid(), profile).onSuccess(admitted -> {
+            if (admitted) {
+                authorize(ctx, session, profile, loaded);
+            }
+        });
+    }
+
+    private void authorize(RoutingContext ctx, Session session, Profile profile, SessionStore.Loaded loaded) {
         GroupClaims known = groups.known(session);
-        if (profile.open() && !known.overage()) {
-            // The warm path: no rules, so no subject to build and nothing to decide.
-            admit(ctx, session, profile, loaded, AccessDecision.OPEN, known);
-            return;
-        }
-        CompletableFuture<AccessDecision> decision = access.decide(profile, groups.subject(session, known),
+        // The warm path: an open profile has no rules, so no subject to build and nothing to decide.
+        Future<AccessDecision> decision = profile.open() && !known.overage() ? OPEN : Stages.on(ctx, access.decide(profile,
+                groups.subject(session, known),
                 () -> tokens.token(session, config.profiles().get(Config.DEFAULT_PROFILE)).thenApply(AccessToken::value),
-                Optional.of(groups.asker(session)));
-        if (decision.isDone() && !decision.isCompletedExceptionally()) {
-            admit(ctx, session, profile, loaded, decision.join(), known);
-            return;
-        }
-        Future.fromCompletionStage(decision, ctx.vertx().getOrCreateContext())
-                .onSuccess(d -> admit(ctx, session, profile, loaded, d, known))
-                .onFailure(e -> tokenFailed(ctx, session, profile, e));
+                Optional.of(groups.asker(session))));
+        decision.onSuccess(d -> admit(ctx, session, profile, loaded, d, known)).onFailure(e -> tokenFailed(ctx, session, profile, e));
     }
 
     private void admit(RoutingContext ctx, Session session, Profile profile, SessionStore.Loaded loaded, AccessDecision decision,
@@ -130,15 +133,8 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         CompletableFuture<AccessToken> pending = tokens.token(session, profile);
         // A token just minted came with the user's groups now: the header is read after it (a cached token brought none).
         boolean cached = pending.isDone() && !pending.isCompletedExceptionally();
-        CompletableFuture<Allowed> allowed = pending.thenCompose(token -> groups.header(session, profile, cached ? known : groups.known(session))
-                .thenApply(header -> new Allowed(token, header)));
-        // getNow would throw on a future that already failed (an unreadable assertion fails before any I/O).
-        if (allowed.isDone() && !allowed.isCompletedExceptionally()) {
-            events.allowed(profile);
-            allow(ctx.response(), session, profile, allowed.join().token(), allowed.join().groups(), loaded);
-            return;
-        }
-        Future.fromCompletionStage(allowed, ctx.vertx().getOrCreateContext())
+        Stages.on(ctx, pending.thenCompose(token -> groups.header(session, profile, cached ? known : groups.known(session))
+                        .thenApply(header -> new Allowed(token, header))))
                 .onSuccess(a -> {
                     events.allowed(profile);
                     allow(ctx.response(), session, profile, a.token(), a.groups(), loaded);
@@ -165,6 +161,12 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             events.forbidden(ctx, session, profile, decision.reason());
         }
         AccessRefusal.answer(ctx.response(), session.user(), LogIds.sidHash(session.id()), profile, decision);
+    }
+
+    /** Redis (the session store) could not be asked: 503, the cookie kept. */
+    private void storeUnavailable(RoutingContext ctx, Profile profile, Throwable e) {
+        events.tokenUnavailable(profile);
+        StoreUnavailableAnswer.plain(ctx, e);
     }
 
     /** 401, or for a browser behind a proxy without an auth-signin hook, when asked, a 302 to sign-in. */

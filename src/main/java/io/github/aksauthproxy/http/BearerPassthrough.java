@@ -67,25 +67,31 @@ final class BearerPassthrough {
             }
             BearerIdentity id = validated.result();
             // Limited after validation, by the token's own object id: a forged oid never reaches the buckets.
-            if (!rateLimit.admit(ctx, new Actor(id.user(), id.tid(), null), id.oid(), profile)) {
+            rateLimit.admit(ctx, new Actor(id.user(), id.tid(), null), id.oid(), profile).onSuccess(admitted -> {
+                if (admitted) {
+                    authorize(ctx, profile, token, id);
+                }
+            });
+        });
+    }
+
+    private void authorize(RoutingContext ctx, Profile profile, String token, BearerIdentity id) {
+        HttpServerResponse r = ctx.response();
+        Subject subject = new Subject("bearer:" + sha256(token), id.oid(), id.tid(), id.upn(), id.email(), id.emailVerified(), id.groups(),
+                id.groupsOverage());
+        CompletableFuture<AccessDecision> decision = access.decide(profile, subject, () -> CompletableFuture.completedFuture(token));
+        Future.fromCompletionStage(decision, ctx.vertx().getOrCreateContext()).onComplete(d -> {
+            if (d.failed() || !d.result().allowed()) {
+                AccessDecision refused = d.failed()
+                        ? new AccessDecision(AccessDecision.Outcome.UNAVAILABLE, "unexpected " + d.cause().getClass().getName())
+                        : d.result();
+                AccessRefusal.answer(r, id.user(), null, profile, refused);
                 return;
             }
-            Subject subject = new Subject("bearer:" + sha256(token), id.oid(), id.tid(), id.upn(), id.email(), id.emailVerified(), id.groups(),
-                    id.groupsOverage());
-            CompletableFuture<AccessDecision> decision = access.decide(profile, subject, () -> CompletableFuture.completedFuture(token));
-            Future.fromCompletionStage(decision, ctx.vertx().getOrCreateContext()).onComplete(d -> {
-                if (d.failed() || !d.result().allowed()) {
-                    AccessDecision refused = d.failed()
-                            ? new AccessDecision(AccessDecision.Outcome.UNAVAILABLE, "unexpected " + d.cause().getClass().getName())
-                            : d.result();
-                    AccessRefusal.answer(r, id.user(), null, profile, refused);
-                    return;
-                }
-                // A token in group overage lists none of the groups, and a bearer caller's are never asked of Graph.
-                IdentityHeaders.set(r.headers(), profile, token, id.user(), id.email(), groupsHeader.of(id.groups(), !id.groupsOverage()),
-                        id.oid(), id.tid());
-                r.putHeader(HttpHeaders.CACHE_CONTROL, "no-store").setStatusCode(200).end();
-            });
+            // A token in group overage lists none of the groups, and a bearer caller's are never asked of Graph.
+            IdentityHeaders.set(r.headers(), profile, token, id.user(), id.email(), groupsHeader.of(id.groups(), !id.groupsOverage()),
+                    id.oid(), id.tid());
+            r.putHeader(HttpHeaders.CACHE_CONTROL, "no-store").setStatusCode(200).end();
         });
     }
 

@@ -16,6 +16,7 @@ import io.github.aksauthproxy.session.LoginState;
 import io.github.aksauthproxy.session.LoginStateCookies;
 import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.session.SessionStore;
+import io.github.aksauthproxy.session.SessionStoreUnavailable;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -97,15 +98,19 @@ final class CallbackHandler implements Handler<RoutingContext> {
         Future.fromCompletionStage(entra.redeem(code, login.codeVerifier()), vertx.getOrCreateContext())
                 .compose(result -> vertx.executeBlocking(() -> idTokens.validate(result.idToken(), login.nonce()), false)
                         .map(claims -> newSession(claims, result, login.stepUp())))
-                .onSuccess(session -> {
-                    List<Cookie> out = new ArrayList<>(sessions.save(session, cookies));
-                    out.addAll(clearLogin);
-                    LOG.atInfo().addKeyValue("event", "login.success").addKeyValue("user", session.user())
-                            .addKeyValue("tenant", session.tid()).addKeyValue("sid_hash", LogIds.sidHash(session.id())).log();
-                    events.loginSuccess(ctx, session);
-                    Responses.redirect(ctx, login.redirectTarget(), out);
-                })
+                .compose(session -> Stages.on(ctx, sessions.save(session, cookies)))
+                .onSuccess(saved -> signedIn(ctx, saved, login, clearLogin))
                 .onFailure(e -> signInFailed(ctx, e, clearLogin));
+    }
+
+    private void signedIn(RoutingContext ctx, SessionStore.Saved saved, LoginState login, List<Cookie> clearLogin) {
+        Session session = saved.session();
+        List<Cookie> out = new ArrayList<>(saved.cookies());
+        out.addAll(clearLogin);
+        LOG.atInfo().addKeyValue("event", "login.success").addKeyValue("user", session.user())
+                .addKeyValue("tenant", session.tid()).addKeyValue("sid_hash", LogIds.sidHash(session.id())).log();
+        events.loginSuccess(ctx, session);
+        Responses.redirect(ctx, login.redirectTarget(), out);
     }
 
     private Session newSession(IdTokenClaims claims, SignInResult result, Optional<String> stepUp) {
@@ -154,6 +159,9 @@ final class CallbackHandler implements Handler<RoutingContext> {
         } else if (e instanceof IdTokenRejectedException r) {
             loginFailed(ctx, Level.WARN, r.getMessage());
             Responses.page(ctx, 403, "Sign-in failed", "The sign-in response could not be verified. Please sign in again.", clearLogin);
+        } else if (e instanceof SessionStoreUnavailable u) {
+            loginFailed(ctx, Level.WARN, "the session store cannot keep the new session: " + u.getMessage());
+            StoreUnavailableAnswer.page(ctx, u, clearLogin);
         } else if (e instanceof OidcUnavailableException u) {
             loginFailed(ctx, Level.WARN, u.getMessage());
             Responses.page(ctx, 503, "Sign-in failed", "Microsoft Entra ID cannot be reached right now. Please try again in a moment.", clearLogin);

@@ -5,6 +5,7 @@ import io.github.aksauthproxy.oidc.ProviderMetadata;
 import io.github.aksauthproxy.redirect.RedirectValidator;
 import io.github.aksauthproxy.session.SessionStore;
 import io.github.aksauthproxy.token.TokenService;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
 import io.vertx.ext.web.RoutingContext;
@@ -19,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET|POST /oauth2/sign_out?rd=}: ends the session in this browser (cookies cleared, its cached tokens
- * dropped), then returns to the validated {@code rd}, or, when configured, goes on to Entra's end-session
- * endpoint with that target as {@code post_logout_redirect_uri}.
+ * {@code GET|POST /oauth2/sign_out?rd=}: ends the session (in the redis store for every replica, so any copy of the
+ * cookie gets 401), clears its cookies in this browser and drops its cached tokens, then returns to the validated
+ * {@code rd}, or, when configured, goes on to Entra's end-session endpoint with that target as
+ * {@code post_logout_redirect_uri}. When the store cannot end the session: 503, the cookie kept.
  */
 final class SignOutHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(SignOutHandler.class);
@@ -46,19 +48,24 @@ final class SignOutHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         Map<String, String> cookies = RequestCookies.of(ctx.request());
-        SessionStore.Loaded loaded = sessions.load(cookies);
-        List<Cookie> clear = sessions.clear(cookies);
-        // The answer is settled before the session is ended, so nothing can fail between the logout audit event and
-        // the cookies being cleared.
+        // The answer is settled before the session is ended, so nothing can fail between the end of the session, the
+        // logout audit event and the cookies being cleared.
         Optional<String> location = location(ctx.request().getParam("rd"));
-        if (loaded.ok()) {
-            tokens.forget(loaded.session().id());
-            LOG.atInfo().addKeyValue("event", "logout").addKeyValue("user", loaded.session().user())
-                    .addKeyValue("sid_hash", LogIds.sidHash(loaded.session().id())).log();
-            events.logout(ctx, loaded.session());
-        }
-        location.ifPresentOrElse(l -> Responses.redirect(ctx, l, clear),
-                () -> Responses.page(ctx, 200, "Signed out", "You are signed out.", clear));
+        List<Cookie> clear = sessions.clear(cookies);
+        Stages.on(ctx, sessions.load(cookies))
+                .compose(loaded -> loaded.ok() ? Stages.on(ctx, sessions.end(loaded.session())).map(loaded) : Future.succeededFuture(loaded))
+                .onSuccess(loaded -> {
+                    if (loaded.ok()) {
+                        tokens.forget(loaded.session().id());
+                        LOG.atInfo().addKeyValue("event", "logout").addKeyValue("user", loaded.session().user())
+                                .addKeyValue("sid_hash", LogIds.sidHash(loaded.session().id())).log();
+                        events.logout(ctx, loaded.session());
+                    }
+                    location.ifPresentOrElse(l -> Responses.redirect(ctx, l, clear),
+                            () -> Responses.page(ctx, 200, "Signed out", "You are signed out.", clear));
+                })
+                // The session could not be ended: the cookie stays, so signing out again can end it once the store is back.
+                .onFailure(e -> StoreUnavailableAnswer.page(ctx, e));
     }
 
     /** Where the browser goes next: Entra's end-session endpoint, the validated {@code rd}, or nowhere (a page). */

@@ -3,13 +3,15 @@ package io.github.aksauthproxy.http;
 import io.github.aksauthproxy.config.Secret;
 import io.github.aksauthproxy.entra.EntraUserFlows;
 import io.github.aksauthproxy.entra.StepUp;
+import io.github.aksauthproxy.ratelimit.RateLimiter;
+import io.github.aksauthproxy.ratelimit.RateLimiter.Decision;
 import io.github.aksauthproxy.redirect.RedirectValidator;
 import io.github.aksauthproxy.session.LoginState;
 import io.github.aksauthproxy.session.LoginStateCookies;
 import io.github.aksauthproxy.session.SessionStore;
 import io.github.aksauthproxy.token.TokenService;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.github.aksauthproxy.ratelimit.TokenBucketLimiter;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
@@ -34,6 +36,7 @@ import org.slf4j.LoggerFactory;
 final class StartHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(StartHandler.class);
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+    private static final Future<Decision> UNLIMITED = Future.succeededFuture(Decision.ALLOWED);
 
     private final EntraUserFlows entra;
     private final LoginStateCookies loginCookies;
@@ -43,7 +46,7 @@ final class StartHandler implements Handler<RoutingContext> {
     private final Clock clock;
     private final EventRecorder events;
     private final TrustedProxies proxies;
-    private final TokenBucketLimiter<String> limiter;
+    private final RateLimiter<String> limiter;
     private final TokenService tokens;
 
     /**
@@ -52,7 +55,7 @@ final class StartHandler implements Handler<RoutingContext> {
      * @param tokens knows whether Entra ended the browser's current session wanting more from its next sign-in
      */
     StartHandler(EntraUserFlows entra, LoginStateCookies loginCookies, SessionStore sessions, RedirectValidator redirects,
-                 SecureRandom random, Clock clock, EventRecorder events, TrustedProxies proxies, TokenBucketLimiter<String> limiter,
+                 SecureRandom random, Clock clock, EventRecorder events, TrustedProxies proxies, RateLimiter<String> limiter,
                  TokenService tokens) {
         this.entra = entra;
         this.loginCookies = loginCookies;
@@ -68,16 +71,20 @@ final class StartHandler implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        if (proxies.any()) {
-            TokenBucketLimiter.Decision limit = limiter.tryAcquire(proxies.clientIp(ctx.request()));
-            if (!limit.allowed()) {
-                events.signInLimited(ctx, limit.retryAfterSeconds());
-                ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(limit.retryAfterSeconds()));
-                Responses.page(ctx, 429, "Too many sign-in attempts",
-                        "Too many sign-ins were started from your address. Please wait a moment and try again.", List.of());
+        Future<Decision> limit = proxies.any() ? Stages.on(ctx, limiter.acquire(proxies.clientIp(ctx.request()))) : UNLIMITED;
+        limit.onSuccess(l -> {
+            if (l.allowed()) {
+                start(ctx);
                 return;
             }
-        }
+            events.signInLimited(ctx, l.retryAfterSeconds());
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(l.retryAfterSeconds()));
+            Responses.page(ctx, 429, "Too many sign-in attempts",
+                    "Too many sign-ins were started from your address. Please wait a moment and try again.", List.of());
+        });
+    }
+
+    private void start(RoutingContext ctx) {
         String rd = ctx.request().getParam("rd");
         RedirectValidator.Result checked = redirects.validate(rd);
         if (rd != null && checked.rejected().isPresent()) {
@@ -100,13 +107,14 @@ final class StartHandler implements Handler<RoutingContext> {
     /**
      * When the session this browser still holds was ended by Entra wanting the user (a Conditional Access claims
      * challenge, interaction_required), this sign-in carries the refused profile's scopes and Entra's claims, so it
-     * can satisfy what the plain sign-in could not. Remembered on the replica that saw the refusal.
+     * can satisfy what the plain sign-in could not. Remembered on the replica that saw the refusal, by the id the
+     * cookie names: in the redis store that session is already deleted.
      */
     private Optional<StepUp> stepUp(Map<String, String> cookies) {
-        SessionStore.Loaded current = sessions.load(cookies);
-        Optional<StepUp> stepUp = current.ok() ? tokens.pendingStepUp(current.session().id()) : Optional.empty();
-        stepUp.ifPresent(s -> LOG.atInfo().addKeyValue("event", "sign_in.step_up").addKeyValue("user", current.session().user())
-                .addKeyValue("sid_hash", LogIds.sidHash(current.session().id())).addKeyValue("profile", s.profile())
+        Optional<String> sessionId = sessions.presentedId(cookies);
+        Optional<StepUp> stepUp = sessionId.flatMap(tokens::pendingStepUp);
+        stepUp.ifPresent(s -> LOG.atInfo().addKeyValue("event", "sign_in.step_up")
+                .addKeyValue("sid_hash", LogIds.sidHash(sessionId.get())).addKeyValue("profile", s.profile())
                 .addKeyValue("claims", s.claims().isPresent()).log());
         return stepUp;
     }

@@ -18,7 +18,12 @@ final class UserinfoHandler implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        SessionStore.Loaded loaded = sessions.load(RequestCookies.of(ctx.request()));
+        Stages.on(ctx, sessions.load(RequestCookies.of(ctx.request())))
+                .onSuccess(loaded -> answer(ctx, loaded))
+                .onFailure(e -> StoreUnavailableAnswer.json(ctx, e));
+    }
+
+    private static void answer(RoutingContext ctx, SessionStore.Loaded loaded) {
         if (!loaded.ok()) {
             Responses.json(ctx, 401, new JsonObject().put("error", "unauthenticated"));
             return;

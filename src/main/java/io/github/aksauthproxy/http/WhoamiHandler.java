@@ -65,7 +65,12 @@ final class WhoamiHandler implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        SessionStore.Loaded loaded = sessions.load(RequestCookies.of(ctx.request()));
+        Stages.on(ctx, sessions.load(RequestCookies.of(ctx.request())))
+                .onSuccess(loaded -> show(ctx, loaded))
+                .onFailure(e -> StoreUnavailableAnswer.page(ctx, e));
+    }
+
+    private void show(RoutingContext ctx, SessionStore.Loaded loaded) {
         if (!loaded.ok()) {
             Responses.redirect(ctx, SIGN_IN, List.of());
             return;

@@ -30,6 +30,16 @@ public final class AuditLog {
         request(who(event("session.expired"), who).addKeyValue("reason", reason), request).log();
     }
 
+    /**
+     * A session ended on request, for every replica, outside its own browser: by an operator's
+     * {@code aks-auth-proxy sessions revoke}. Sign-out is {@code logout}, Entra's refusal {@code session.expired}.
+     *
+     * @param by who ended it, as the operator's command names them ({@code operator})
+     */
+    public void sessionRevoked(Actor who, String by, String reason) {
+        who(event("session.revoked"), who).addKeyValue("by", by).addKeyValue("reason", reason).log();
+    }
+
     /** @param who the user, or null when the request was refused before its session was read */
     public void accessDenied(RequestFacts request, Actor who, String profile, String reason) {
         LoggingEventBuilder b = event("access.denied");

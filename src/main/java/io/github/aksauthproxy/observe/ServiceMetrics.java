@@ -1,6 +1,7 @@
 package io.github.aksauthproxy.observe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -25,6 +26,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -62,6 +65,7 @@ public final class ServiceMetrics implements AutoCloseable {
     private final Counter sessionsCreated;
     private final Map<SessionEnd, Counter> sessionsEnded = new EnumMap<>(SessionEnd.class);
     private final Map<Limit, Counter> rateLimited = new EnumMap<>(Limit.class);
+    private final List<Object> redisState = new java.util.ArrayList<>();
 
     /** @param profiles the configured profile names: the only profile label values besides {@link #UNKNOWN_PROFILE} */
     public ServiceMetrics(Collection<String> profiles) {
@@ -170,6 +174,21 @@ public final class ServiceMetrics implements AutoCloseable {
 
     public void rateLimited(Limit limit) {
         rateLimited.get(limit).increment();
+    }
+
+    /**
+     * The Redis client's health: failed commands by reason (a fixed set, counted by the client) and whether Redis
+     * answered the last command.
+     *
+     * @param failures the count of failed commands for each reason label
+     */
+    public void redis(Map<String, Supplier<Long>> failures, BooleanSupplier reachable) {
+        redisState.add(failures);   // Micrometer holds a function counter's object weakly
+        failures.forEach((reason, count) -> FunctionCounter.builder("aks_auth_proxy.redis.failures", count, c -> c.get())
+                .description("Redis commands that failed, by reason").tag("reason", reason).register(registry));
+        Gauge.builder("aks_auth_proxy.redis.reachable", reachable, r -> r.getAsBoolean() ? 1 : 0)
+                .description("1 when Redis answered the last command, 0 when it could not be reached or used").strongReference(true)
+                .register(registry);
     }
 
     /** Request counts and latency for one listener's routes; {@code routes} are the templates it serves. */

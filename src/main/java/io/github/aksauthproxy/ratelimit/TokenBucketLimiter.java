@@ -6,6 +6,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.aksauthproxy.config.RateLimit;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,16 +16,14 @@ import java.util.concurrent.TimeUnit;
  * {@code refillEvery}; a bucket left alone long enough to refill completely is dropped, since a new one is the
  * same. The check is a few arithmetic operations under the bucket's own lock: nothing blocks.
  */
-public final class TokenBucketLimiter<K> {
+public final class TokenBucketLimiter<K> implements RateLimiter<K> {
+    /** Shared by every allowed request: a completed stage nobody completes again. */
+    private static final CompletableFuture<Decision> ALLOWED_NOW = CompletableFuture.completedFuture(Decision.ALLOWED);
+
     private final RateLimit limit;
     private final Clock clock;
     private final Cache<K, Bucket> buckets;
     private final long refillNanos;
-
-    /** The outcome of one request: allowed, or refused with the whole seconds until a token is back. */
-    public record Decision(boolean allowed, long retryAfterSeconds) {
-        static final Decision ALLOWED = new Decision(true, 0);
-    }
 
     public TokenBucketLimiter(RateLimit limit, Clock clock, long maximumKeys) {
         this.limit = limit;
@@ -32,6 +32,12 @@ public final class TokenBucketLimiter<K> {
         Duration full = limit.refillEvery().multipliedBy(Math.max(1, limit.burst()));
         this.buckets = Caffeine.newBuilder().maximumSize(maximumKeys).expireAfterAccess(full)
                 .ticker(ticker(clock)).build();
+    }
+
+    @Override
+    public CompletionStage<Decision> acquire(K key) {
+        Decision d = tryAcquire(key);
+        return d.allowed() ? ALLOWED_NOW : CompletableFuture.completedFuture(d);
     }
 
     /** Takes one token for the key if there is one. */

@@ -57,6 +57,8 @@ public final class LettuceRedis implements Redis {
     private final Map<String, List<ChannelListener>> channels = new ConcurrentHashMap<>();
     private final AtomicReference<StatefulRedisPubSubConnection<String, byte[]>> pubSub = new AtomicReference<>();
     private volatile boolean closed;
+    /** Whether the last command got an answer: the metric of reachability. */
+    private volatile boolean reachable = true;
 
     private LettuceRedis(ClientResources resources, LettuceClients.Built built, RedisFailureLog failures) {
         this.resources = resources;
@@ -105,6 +107,11 @@ public final class LettuceRedis implements Redis {
     }
 
     @Override
+    public CompletionStage<Boolean> exists(String key) {
+        return run(c -> c.exists(key).thenApply(n -> n > 0));
+    }
+
+    @Override
     public CompletionStage<Map<String, byte[]>> hashGetAll(String key) {
         return run(c -> c.hgetall(key).thenApply(m -> m));
     }
@@ -146,9 +153,12 @@ public final class LettuceRedis implements Redis {
         CompletableFuture<T> out = new CompletableFuture<>();
         connection().thenCompose(open -> command.apply(open.commands())).whenComplete((v, e) -> {
             if (e == null) {
+                reachable = true;
                 out.complete(v);
             } else {
                 RedisUnavailable failure = RedisUnavailable.from(e);
+                // A refused command came from a server that is there; anything else means it cannot be used now.
+                reachable = failure.reason() == RedisUnavailable.Reason.REJECTED;
                 failures.record(failure);
                 out.completeExceptionally(failure);
             }
@@ -247,6 +257,11 @@ public final class LettuceRedis implements Redis {
             return cluster.connectPubSubAsync(CODEC).thenApply(c -> c);
         }
         return ((RedisClient) client).connectPubSubAsync(CODEC, uri);
+    }
+
+    /** True unless the last command failed for want of a usable server (a rejected command proves it is there). */
+    public boolean reachable() {
+        return reachable;
     }
 
     /** How many commands failed, by reason, since start: for the metric. */

@@ -26,6 +26,9 @@ public interface Redis extends AutoCloseable {
     /** Deletes a key; true when it existed. */
     CompletionStage<Boolean> delete(String key);
 
+    /** True when the key exists. */
+    CompletionStage<Boolean> exists(String key);
+
     /** Every field of a hash (empty when there is none). */
     CompletionStage<Map<String, byte[]>> hashGetAll(String key);
 

@@ -118,6 +118,12 @@ public final class RedisSessions {
         }
     }
 
+    /** The name (the session's id) of the session a ticket cookie names, whether or not it still exists; no I/O. */
+    public Optional<String> nameOf(String cookieValue) {
+        TicketCodec.Decoded decoded = tickets.decode(cookieValue);
+        return decoded.ok() ? Optional.of(SessionRef.of(decoded.ticket()).name()) : Optional.empty();
+    }
+
     /** Tells a listener the id of every session revoked on any replica (to drop its own in-memory entries). */
     public void onRevoked(Consumer<String> sessionId) {
         revokedListeners.add(sessionId);
@@ -128,8 +134,7 @@ public final class RedisSessions {
         SessionTicket ticket = SessionTicket.generate(random, HEX.parseHex(keys.userTag(fields.oid())));
         SessionRef ref = SessionRef.of(ticket);
         Instant now = clock.instant();
-        Session s = new Session(ref.name(), fields.oid(), fields.tid(), fields.user(), fields.name(), fields.email(), fields.groups(),
-                fields.refreshToken(), fields.createdAt(), fields.expiresAt(), now);
+        Session s = fields.storedAs(ref.name(), ref).seenAt(now);
         return write(SessionScripts.CREATE, ref, s, now).thenApply(done -> new Created(tickets.encode(ticket), s, ref));
     }
 
@@ -151,7 +156,7 @@ public final class RedisSessions {
                 return CompletableFuture.completedFuture(Lookup.rejected(SessionRejected.NOT_IN_STORE));
             }
             Optional<Session> session = ref.open(ref.recordKey(), value.get()).flatMap(RedisSessions::parse)
-                    .filter(s -> s.id().equals(ref.name()));
+                    .filter(s -> s.id().equals(ref.name())).map(s -> s.storedAs(ref.name(), ref));
             if (session.isEmpty()) {
                 LOG.atWarn().addKeyValue("event", "session.record_rejected").addKeyValue("sid_hash", SessionIndex.sidHash(ref.name()))
                         .addKeyValue("reason", SessionRejected.RECORD_TAMPERED.reason()).log();
@@ -204,7 +209,7 @@ public final class RedisSessions {
     CompletionStage<Boolean> revoke(String userTag, String name) {
         recent.invalidate(name);
         List<String> keysToDelete = new ArrayList<>(List.of("aap:{" + userTag + "}:s:" + name, SessionRef.indexKey(userTag)));
-        profiles.forEach(p -> keysToDelete.add("aap:{" + userTag + "}:t:" + name + ":" + p));
+        profiles.forEach(p -> keysToDelete.add(SessionRef.tokenKey(userTag, name, p)));
         return redis.eval(SessionScripts.REVOKE, keysToDelete, List.of(ascii(name)))
                 .thenCompose(existed -> redis.publish(REVOKED_CHANNEL, name).thenApply(sent -> existed == 1));
     }
@@ -235,5 +240,9 @@ public final class RedisSessions {
 
     Duration idleTimeout() {
         return idleTimeout;
+    }
+
+    List<String> profiles() {
+        return profiles;
     }
 }

@@ -57,6 +57,11 @@ public final class RedisUnavailable extends RuntimeException {
         if (e instanceof RedisCommandTimeoutException) {
             return new RedisUnavailable(Reason.TIMEOUT, "Redis did not answer in time");
         }
+        // A connection the server refused during its handshake (AUTH, HELLO) fails with the server's answer as the cause.
+        RedisCommandExecutionException refused = e instanceof RedisConnectionException ? refusal(e) : null;
+        if (refused != null) {
+            e = refused;
+        }
         if (e instanceof RedisCommandExecutionException x) {
             String first = firstWord(x.getMessage());
             return switch (first) {
@@ -79,6 +84,15 @@ public final class RedisUnavailable extends RuntimeException {
     /** The RedisUnavailable behind a failure that later stages may have wrapped, if it is one. */
     public static Optional<RedisUnavailable> in(Throwable failure) {
         return unwrap(failure) instanceof RedisUnavailable r ? Optional.of(r) : Optional.empty();
+    }
+
+    private static RedisCommandExecutionException refusal(Throwable e) {
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c instanceof RedisCommandExecutionException x) {
+                return x;
+            }
+        }
+        return null;
     }
 
     private static Throwable unwrap(Throwable e) {

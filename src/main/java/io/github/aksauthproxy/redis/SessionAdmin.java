@@ -28,8 +28,15 @@ public final class SessionAdmin {
         this.clock = clock;
     }
 
-    /** One live session as an operator sees it: who, since when, last seen, until when; never a token. */
-    public record Summary(String sidHash, String user, String oid, String tenant, Instant createdAt, Instant lastSeen, Instant expiresAt) {
+    /**
+     * One live session as an operator sees it: who, since when, last seen, until when, and the profiles it holds a
+     * token for (those it used lately); never a token.
+     */
+    public record Summary(String sidHash, String user, String oid, String tenant, Instant createdAt, Instant lastSeen, Instant expiresAt,
+                          List<String> profiles) {
+        public Summary {
+            profiles = List.copyOf(profiles);
+        }
     }
 
     /**
@@ -37,24 +44,38 @@ public final class SessionAdmin {
      * (UPN, compared without case, found by reading every index).
      */
     public CompletionStage<List<Summary>> list(Optional<String> user) {
-        return entries(user).thenApply(es -> es.stream().map(e -> new Summary(e.sidHash(), e.user(), e.oid(), e.tenant(),
-                e.createdAt(), e.lastSeen(), e.expiresAt())).toList());
+        return entries(user).thenCompose(es -> {
+            List<CompletableFuture<Summary>> each = es.stream().map(e -> summary(e).toCompletableFuture()).toList();
+            return CompletableFuture.allOf(each.toArray(new CompletableFuture[0])).thenApply(done -> each.stream().map(CompletableFuture::join).toList());
+        });
     }
 
-    /** Ends every live session of a user (object id or user name); how many there were. */
-    public CompletionStage<Integer> revokeUser(String user) {
+    /** Ends every live session of a user (object id or user name); the sessions it ended. */
+    public CompletionStage<List<Summary>> revokeUser(String user) {
         return entries(Optional.of(user)).thenCompose(this::revokeAll);
     }
 
-    /** Ends the session with this {@code sid_hash} (as in the logs and {@link #list}); how many matched (0 or 1). */
-    public CompletionStage<Integer> revokeSession(String sidHash) {
+    /** Ends the session with this {@code sid_hash} (as in the logs and {@link #list}); the session, when one matched. */
+    public CompletionStage<List<Summary>> revokeSession(String sidHash) {
         return entries(Optional.empty()).thenCompose(es -> revokeAll(es.stream().filter(e -> e.sidHash().equalsIgnoreCase(sidHash)).toList()));
     }
 
-    private CompletionStage<Integer> revokeAll(List<SessionIndex.Entry> entries) {
+    private CompletionStage<List<Summary>> revokeAll(List<SessionIndex.Entry> entries) {
         CompletableFuture<?>[] each = entries.stream()
                 .map(e -> sessions.revoke(e.userTag(), e.name()).toCompletableFuture()).toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(each).thenApply(done -> entries.size());
+        return CompletableFuture.allOf(each).thenApply(done -> entries.stream().map(e -> summary(e, List.of())).toList());
+    }
+
+    /** The entry with the profiles whose token Redis holds for the session. */
+    private CompletionStage<Summary> summary(SessionIndex.Entry e) {
+        List<CompletableFuture<Optional<String>>> held = sessions.profiles().stream().map(p -> redis.exists(SessionRef.tokenKey(e.userTag(),
+                e.name(), p)).thenApply(yes -> yes ? Optional.of(p) : Optional.<String>empty()).toCompletableFuture()).toList();
+        return CompletableFuture.allOf(held.toArray(new CompletableFuture[0]))
+                .thenApply(done -> summary(e, held.stream().flatMap(h -> h.join().stream()).toList()));
+    }
+
+    private static Summary summary(SessionIndex.Entry e, List<String> profiles) {
+        return new Summary(e.sidHash(), e.user(), e.oid(), e.tenant(), e.createdAt(), e.lastSeen(), e.expiresAt(), profiles);
     }
 
     private CompletionStage<List<SessionIndex.Entry>> entries(Optional<String> user) {

@@ -1,5 +1,6 @@
 package io.github.aksauthproxy.redis;
 
+import io.github.aksauthproxy.session.StoreRef;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -22,7 +23,7 @@ import java.util.Optional;
  * @param userTag hex of the ticket's user tag
  * @param name hex, 32 characters
  */
-public record SessionRef(String userTag, String name, byte[] sealingKey) {
+public record SessionRef(String userTag, String name, byte[] sealingKey) implements StoreRef {
     private static final HexFormat HEX = HexFormat.of();
 
     public static SessionRef of(SessionTicket ticket) {
@@ -44,6 +45,10 @@ public record SessionRef(String userTag, String name, byte[] sealingKey) {
     }
 
     public String tokenKey(String profile) {
+        return tokenKey(userTag, name, profile);
+    }
+
+    static String tokenKey(String userTag, String name, String profile) {
         return "aap:{" + userTag + "}:t:" + name + ":" + profile;
     }
 

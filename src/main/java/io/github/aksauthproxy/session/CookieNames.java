@@ -2,6 +2,8 @@ package io.github.aksauthproxy.session;
 
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -63,5 +65,10 @@ public final class CookieNames {
 
     public Cookie expire(String name) {
         return set(name, "", 0);
+    }
+
+    /** Cookies that delete every part of a session the request carries (the cookie, its chunks, its activity stamp). */
+    public List<Cookie> expireSession(Map<String, String> requestCookies) {
+        return requestCookies.keySet().stream().filter(this::isSessionPart).map(this::expire).toList();
     }
 }

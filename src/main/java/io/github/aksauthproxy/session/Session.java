@@ -20,6 +20,8 @@ import java.util.Optional;
  *     claims challenge went to Entra), so that a refusal soon after it is not answered with yet another sign-in
  * @param groupsOverage the ID token said the user is in more groups than it lists (group overage): {@code groups} is then
  *     empty and not the user's groups; false in sessions from before it was kept
+ * @param storeRef where a server-side store keeps this session (set by that store when it loads or creates it);
+ *     empty in the cookie store. Not part of the session's JSON.
  */
 public record Session(
         String id,
@@ -36,14 +38,23 @@ public record Session(
         String upn,
         boolean emailVerified,
         Optional<String> stepUp,
-        boolean groupsOverage) {
+        boolean groupsOverage,
+        Optional<StoreRef> storeRef) {
 
     public Session {
         groups = List.copyOf(groups);
         upn = upn == null ? "" : upn;
     }
 
-    /** A session whose ID token listed all of the user's groups. */
+    /** A session not (yet) kept by a server-side store. */
+    public Session(String id, String oid, String tid, String user, String name, String email, List<String> groups, Secret refreshToken,
+                   Instant createdAt, Instant expiresAt, Instant lastSeen, String upn, boolean emailVerified, Optional<String> stepUp,
+                   boolean groupsOverage) {
+        this(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, lastSeen, upn, emailVerified, stepUp, groupsOverage,
+                Optional.empty());
+    }
+
+    /** A session whose ID token listed all of the user's groups, not (yet) kept by a server-side store. */
     public Session(String id, String oid, String tid, String user, String name, String email, List<String> groups, Secret refreshToken,
                    Instant createdAt, Instant expiresAt, Instant lastSeen, String upn, boolean emailVerified, Optional<String> stepUp) {
         this(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, lastSeen, upn, emailVerified, stepUp, false);
@@ -57,7 +68,13 @@ public record Session(
 
     public Session seenAt(Instant when) {
         return new Session(id, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, when, upn, emailVerified, stepUp,
-                groupsOverage);
+                groupsOverage, storeRef);
+    }
+
+    /** This session as a server-side store keeps it: under its own id, found through {@code ref}. */
+    public Session storedAs(String storeId, StoreRef ref) {
+        return new Session(storeId, oid, tid, user, name, email, groups, refreshToken, createdAt, expiresAt, lastSeen, upn, emailVerified,
+                stepUp, groupsOverage, Optional.of(ref));
     }
 
     /** The user principal name as the ID token stated it: {@code upn}, else preferred_username, else the object id. */

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Sessions kept entirely in the encrypted cookie, so any replica serves any user and a restart loses nothing.
@@ -35,6 +37,7 @@ public final class SessionCookieStore implements SessionStore {
     private static final int MAX_CHUNKS = 8;
     private static final String SESSION_KIND = "session";
     private static final String ACTIVITY_KIND = "activity";
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final CookieCodec codec;
     private final CookieNames names;
@@ -56,7 +59,11 @@ public final class SessionCookieStore implements SessionStore {
     }
 
     @Override
-    public Loaded load(Map<String, String> cookies) {
+    public CompletionStage<Loaded> load(Map<String, String> cookies) {
+        return CompletableFuture.completedFuture(read(cookies));
+    }
+
+    private Loaded read(Map<String, String> cookies) {
         String single = cookies.get(names.session());
         boolean chunked = single == null;
         String value = chunked ? joinChunks(cookies) : single;
@@ -99,7 +106,7 @@ public final class SessionCookieStore implements SessionStore {
     }
 
     @Override
-    public List<Cookie> save(Session session, Map<String, String> requestCookies) {
+    public CompletionStage<Saved> save(Session session, Map<String, String> requestCookies) {
         String encoded = encode(session);
         long maxAge = maxAge(session);
         List<Cookie> out = new ArrayList<>();
@@ -116,18 +123,24 @@ public final class SessionCookieStore implements SessionStore {
                 out.add(stale);
             }
         }
-        return out;
+        return CompletableFuture.completedFuture(new Saved(session, out));
+    }
+
+    /** Nothing to delete: the session is only in the cookie, which {@link #clear} removes from this browser. */
+    @Override
+    public CompletionStage<Void> end(Session session) {
+        return DONE;
+    }
+
+    @Override
+    public Optional<String> presentedId(Map<String, String> cookies) {
+        Loaded l = read(cookies);
+        return Optional.ofNullable(l.ok() ? l.session() : l.expired()).map(Session::id);
     }
 
     @Override
     public List<Cookie> clear(Map<String, String> requestCookies) {
-        List<Cookie> out = new ArrayList<>();
-        for (String name : requestCookies.keySet()) {
-            if (names.isSessionPart(name)) {
-                out.add(names.expire(name));
-            }
-        }
-        return out;
+        return names.expireSession(requestCookies);
     }
 
     private boolean idleSince(Instant seen, Instant now) {

@@ -21,9 +21,11 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,9 +43,14 @@ import org.slf4j.LoggerFactory;
 public final class TokenService {
     private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
     /** A token is not handed out with less than this left: the upstream needs time to use it. */
-    static final Duration EXPIRY_MARGIN = Duration.ofMinutes(1);
+    public static final Duration EXPIRY_MARGIN = Duration.ofMinutes(1);
     /** Within this of its expiry a token in use is renewed in the background. */
     static final Duration RENEW_AHEAD = Duration.ofMinutes(5);
+    /**
+     * A renewal takes a token another replica stored only when it lasts this long: the one in hand, or one just as
+     * old, would only be renewed again by the next request.
+     */
+    static final Duration RENEWED_AT_LEAST = RENEW_AHEAD.plus(Duration.ofMinutes(1));
     /**
      * A refusal this soon after a sign-in that already presented the profile's scopes and claims will not be cured
      * by one more; later (Conditional Access sign-in frequency, a revoked session) a new sign-in may well help.
@@ -63,6 +70,8 @@ public final class TokenService {
     private final Cache<String, Ended> ended;
 
     private final Observer observer;
+    private final SharedTokens shared;
+    private final Consumer<Session> endSession;
 
     /** Cache key: one token per session and profile. */
     record Key(String sessionId, String profile) {
@@ -99,12 +108,17 @@ public final class TokenService {
     /**
      * @param profiles the configured profile names: a session's tokens are found by these keys, never by a scan
      * @param random jitter for the waits after a failure
+     * @param shared the replicas' shared token cache behind this one ({@link SharedTokens#NONE} for none)
+     * @param endSession ends a session Entra refused to mint for, in the session store (every replica's 401)
      */
-    public TokenService(EntraUserFlows entra, Clock clock, Random random, long maximumSize, Collection<String> profiles, Observer observer) {
+    public TokenService(EntraUserFlows entra, Clock clock, Random random, long maximumSize, Collection<String> profiles, Observer observer,
+                        SharedTokens shared, Consumer<Session> endSession) {
         this.entra = entra;
         this.clock = clock;
         this.profiles = List.copyOf(profiles);
         this.observer = observer;
+        this.shared = shared;
+        this.endSession = endSession;
         Ticker ticker = ticker(clock);
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
@@ -168,10 +182,14 @@ public final class TokenService {
         if (end == null) {
             return Optional.empty();
         }
-        boolean steppedUp = session.stepUp().filter(end.stepUp.profile()::equals).isPresent()
-                && clock.instant().isBefore(session.createdAt().plus(STEP_UP_WINDOW));
-        return Optional.of(new TokenFailure(steppedUp ? TokenFailure.Outcome.REFUSED_AFTER_SIGN_IN : TokenFailure.Outcome.SIGN_IN_AGAIN,
+        return Optional.of(new TokenFailure(steppedUp(session, end.stepUp.profile())
+                ? TokenFailure.Outcome.REFUSED_AFTER_SIGN_IN : TokenFailure.Outcome.SIGN_IN_AGAIN,
                 end.failure, Duration.ZERO, end.told.compareAndSet(false, true)));
+    }
+
+    /** This session was born of a sign-in that stepped up for this profile, a short while ago: another cannot help. */
+    private boolean steppedUp(Session session, String profile) {
+        return session.stepUp().filter(profile::equals).isPresent() && clock.instant().isBefore(session.createdAt().plus(STEP_UP_WINDOW));
     }
 
     /** Entra's remembered failure for this session and profile, while its wait lasts. */
@@ -196,25 +214,35 @@ public final class TokenService {
             mine.complete(stored);
             return mine;
         }
-        long started = System.nanoTime();
-        entra.refresh(session.refreshToken(), new LinkedHashSet<>(profile.scopes())).whenComplete((minted, error) -> {
-            if (error == null) {
-                AccessToken token = minted.withoutIdToken();
-                cache.put(key, token);
-                failures.forget(key);
-                inFlight.remove(key, mine);
-                // The observer alone sees the ID token that came with the token (the session's groups now).
-                observer.minted(session, profile, minted, System.nanoTime() - started);
-                mine.complete(token);
-                return;
-            }
-            IdpFailure failure = idpFailure(error);
-            remember(key, session, profile, failure);
-            inFlight.remove(key, mine);
-            observer.failed(session, profile, failure, System.nanoTime() - started);
-            mine.completeExceptionally(failure);
-        });
+        // Another replica may have stored one (a renewal wants one that lasts longer than the token in hand).
+        shared.getOrMint(session, profile.name(), renewal ? RENEWED_AT_LEAST : EXPIRY_MARGIN, () -> fromEntra(session, profile))
+                .whenComplete((token, error) -> {
+                    if (error == null) {
+                        cache.put(key, token);
+                        failures.forget(key);
+                        inFlight.remove(key, mine);
+                        mine.complete(token);
+                        return;
+                    }
+                    IdpFailure failure = idpFailure(error);
+                    remember(key, session, profile, failure);
+                    inFlight.remove(key, mine);
+                    mine.completeExceptionally(failure);
+                });
         return mine;
+    }
+
+    /** One request to Entra, told to the observer. */
+    private CompletionStage<AccessToken> fromEntra(Session session, Profile profile) {
+        long started = System.nanoTime();
+        return entra.refresh(session.refreshToken(), new LinkedHashSet<>(profile.scopes())).whenComplete((token, error) -> {
+            if (error == null) {
+                // The observer alone sees the ID token that came with the token (the session's groups now).
+                observer.minted(session, profile, token, System.nanoTime() - started);
+            } else {
+                observer.failed(session, profile, idpFailure(error), System.nanoTime() - started);
+            }
+        }).thenApply(AccessToken::withoutIdToken);
     }
 
     /** Before the waiting requests are told, so that they and every later one read the same memory. */
@@ -222,6 +250,11 @@ public final class TokenService {
         if (failure.kind() == IdpFailure.Kind.GRANT_REJECTED) {
             ended.put(session.id(), new Ended(new StepUp(profile.name(), profile.scopes(), failure.claims()), failure));
             forget(session.id());
+            // A session refused right after its step-up sign-in is answered 403, not sent to sign in again: the store
+            // keeps it, or its next request would find no session (401) and start the loop this prevents.
+            if (!steppedUp(session, profile.name())) {
+                endSession.accept(session);
+            }
         } else {
             failures.record(key, failure);
         }

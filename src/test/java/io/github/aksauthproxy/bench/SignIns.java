@@ -93,7 +93,7 @@ final class SignIns {
         Minter(String base64Key, Duration idleTimeout, Map<String, String> signedInCookies) {
             CookieCodec codec = new CookieCodec(List.of(CookieKey.of(Base64.getDecoder().decode(base64Key))));
             this.store = new SessionCookieStore(codec, new CookieNames(Optional.empty()), Clock.systemUTC(), idleTimeout);
-            SessionStore.Loaded loaded = store.load(signedInCookies);
+            SessionStore.Loaded loaded = store.load(signedInCookies).toCompletableFuture().join();
             if (!loaded.ok()) {
                 throw new IllegalStateException("the signed-in session cookie did not load: " + loaded.rejected());
             }
@@ -105,7 +105,7 @@ final class SignIns {
             Instant now = Instant.now();
             Session s = new Session(UUID.randomUUID().toString(), template.oid(), template.tid(), template.user(), template.name(),
                     template.email(), template.groups(), template.refreshToken(), now, now.plus(Duration.ofHours(12)), now);
-            List<Cookie> cookies = store.save(s, Map.of());
+            List<Cookie> cookies = store.save(s, Map.of()).toCompletableFuture().join().cookies();
             return cookies.stream().map(c -> c.getName() + "=" + c.getValue()).collect(Collectors.joining("; "));
         }
     }

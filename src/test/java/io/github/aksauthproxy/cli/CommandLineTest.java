@@ -52,13 +52,52 @@ class CommandLineTest {
     void checkConfigNamesTheGraphUsersInGroupOverageAreResolvedWith() {
         assertThat(run(new CheckConfigCommand(ConfigLoaderTest.minimal()))).isZero();
         assertThat(out.toString().trim()).endsWith(", groups of users in group overage from Microsoft Graph https://graph.microsoft.com "
-                + "(https://graph.microsoft.com/User.Read)");
+                + "(https://graph.microsoft.com/User.Read), session store cookie");
         out.getBuffer().setLength(0);
         Map<String, String> otherCloud = ConfigLoaderTest.minimal();
         otherCloud.put("AZURE_AUTHORITY_HOST", "https://login.example.com/");
         assertThat(run(new CheckConfigCommand(otherCloud))).isZero();
         assertThat(out.toString().trim()).endsWith(", groups of users in group overage from nowhere: the authority host is no known "
-                + "Microsoft cloud, so such users get 503 on profiles with allow.groups");
+                + "Microsoft cloud, so such users get 503 on profiles with allow.groups, session store cookie");
+    }
+
+    @Test
+    void checkConfigListsRedisProblemsWithTheOthers() {
+        Map<String, String> env = new java.util.HashMap<>(ConfigLoaderTest.minimal());
+        env.put("AKS_AUTH_PROXY_SESSION_STORE", "redis");
+        env.put("AKS_AUTH_PROXY_PUBLIC_PORT", "x");
+
+        assertThat(run(new CheckConfigCommand(env))).isEqualTo(1);
+        assertThat(err.toString()).startsWith("The configuration has 2 problems:")
+                .contains("  - AKS_AUTH_PROXY_PUBLIC_PORT: 'x' is not a whole number")
+                .contains("  - AKS_AUTH_PROXY_REDIS_URL: none of AKS_AUTH_PROXY_REDIS_URL, AKS_AUTH_PROXY_REDIS_SENTINELS and "
+                        + "AKS_AUTH_PROXY_REDIS_CLUSTER_NODES is set; with AKS_AUTH_PROXY_SESSION_STORE=redis set exactly one");
+    }
+
+    @Test
+    void checkConfigNamesTheRedisStoreWithoutItsPassword() {
+        Map<String, String> env = new java.util.HashMap<>(ConfigLoaderTest.minimal());
+        env.put("AKS_AUTH_PROXY_SESSION_STORE", "redis");
+        env.put("AKS_AUTH_PROXY_REDIS_SENTINELS", "redis-0:26379,redis-1:26379,redis-2:26379");
+        env.put("AKS_AUTH_PROXY_REDIS_MASTER_NAME", "mymaster");
+        env.put("AKS_AUTH_PROXY_REDIS_USERNAME", "aks-auth-proxy");
+        env.put("AKS_AUTH_PROXY_REDIS_PASSWORD", "s3cret-redis-password");
+
+        assertThat(run(new CheckConfigCommand(env))).isZero();
+        assertThat(out.toString()).endsWith(", session store redis (master mymaster through 3 Sentinels, password of user aks-auth-proxy)\n")
+                .doesNotContain("s3cret");
+    }
+
+    @Test
+    void sessionsCommandsNeedTheRedisStore() {
+        assertThat(run(new SessionsCommand(ConfigLoaderTest.minimal()), "list")).isEqualTo(1);
+        assertThat(err.toString()).startsWith("sessions are kept in Redis only with AKS_AUTH_PROXY_SESSION_STORE=redis");
+    }
+
+    @Test
+    void sessionsRevokeNeedsExactlyOneOfUserAndSession() {
+        assertThat(run(new SessionsCommand(ConfigLoaderTest.minimal()), "revoke")).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing required argument (specify one of these): (--user=<upn or object id> | --session=<sid_hash>)");
     }
 
     @Test

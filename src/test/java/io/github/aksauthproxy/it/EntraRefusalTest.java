@@ -41,7 +41,14 @@ class EntraRefusalTest {
                 profiles:
                   - {name: graph, scopes: [https://graph.microsoft.com/.default]}
                 """);
-        service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), Map.of("AKS_AUTH_PROXY_CONFIG", profiles.toString()));
+        Map<String, String> settings = new java.util.HashMap<>(sessionStore());
+        settings.put("AKS_AUTH_PROXY_CONFIG", profiles.toString());
+        service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), settings);
+    }
+
+    /** The session store's settings: the cookie store here, Redis in {@link RedisEntraRefusalTest}. */
+    Map<String, String> sessionStore() {
+        return Map.of();
     }
 
     @AfterEach

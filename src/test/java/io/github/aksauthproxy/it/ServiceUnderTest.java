@@ -47,9 +47,13 @@ public final class ServiceUnderTest implements AutoCloseable {
     final String publicUrl;
     final String internalUrl;
     final ServiceMetrics metrics;
+    /** The environment the service was configured from, for commands run with the same settings. */
+    final Map<String, String> env;
 
-    private ServiceUnderTest(Vertx vertx, AuthProxyServer server, Config config, MutableClock clock, Path tokenFile, ServiceMetrics metrics) {
+    private ServiceUnderTest(Vertx vertx, AuthProxyServer server, Config config, MutableClock clock, Path tokenFile, ServiceMetrics metrics,
+                             Map<String, String> env) {
         this.metrics = metrics;
+        this.env = Map.copyOf(env);
         this.vertx = vertx;
         this.server = server;
         this.config = config;
@@ -81,7 +85,7 @@ public final class ServiceUnderTest implements AutoCloseable {
         Vertx vertx = metrics.newVertx();
         AuthProxyServer server = AuthProxyServer.start(vertx, config, clock, random,
                 Optional.of(new EntraLikeHttpClient(idp.trust())), metrics).await(20, TimeUnit.SECONDS);
-        return new ServiceUnderTest(vertx, server, config, clock, tokenFile, metrics);
+        return new ServiceUnderTest(vertx, server, config, clock, tokenFile, metrics, env);
     }
 
     /**

@@ -253,7 +253,7 @@ class TokenAcquisitionTest {
         io.github.aksauthproxy.session.Session s = new io.github.aksauthproxy.session.Session("crafted-session-id-0001",
                 EntraStandIn.ALICE.oid(), EntraStandIn.TENANT, "alice@contoso.example", "Alice", "", List.of(),
                 new io.github.aksauthproxy.config.Secret(refreshToken), now, now.plus(Duration.ofHours(12)), now);
-        return store.save(s, Map.of()).get(0).getValue();
+        return store.save(s, Map.of()).toCompletableFuture().join().cookies().get(0).getValue();
     }
 
     private static String jti(String assertion) throws Exception {

@@ -16,9 +16,9 @@ class TokenBucketLimiterTest {
         TokenBucketLimiter<String> limiter = new TokenBucketLimiter<>(new RateLimit(2, Duration.ofSeconds(6)), clock, 10);
         assertThat(limiter.tryAcquire("a").allowed()).isTrue();
         assertThat(limiter.tryAcquire("a").allowed()).isTrue();
-        assertThat(limiter.tryAcquire("a")).isEqualTo(new TokenBucketLimiter.Decision(false, 6));
+        assertThat(limiter.tryAcquire("a")).isEqualTo(new RateLimiter.Decision(false, 6));
         clock.advance(Duration.ofMillis(5001));
-        assertThat(limiter.tryAcquire("a")).isEqualTo(new TokenBucketLimiter.Decision(false, 1));
+        assertThat(limiter.tryAcquire("a")).isEqualTo(new RateLimiter.Decision(false, 1));
         clock.advance(Duration.ofMillis(999));
         assertThat(limiter.tryAcquire("a").allowed()).isTrue();
         assertThat(limiter.tryAcquire("b").allowed()).isTrue();

@@ -4,12 +4,12 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** Waits for a condition, bounded by time (never by a count of tries). */
-final class Within {
+public final class Within {
     private Within() {
     }
 
     /** How long it took until {@code condition} held; fails the test when it did not within {@code limit}. */
-    static Duration until(Duration limit, String what, Callable<Boolean> condition) throws Exception {
+    public static Duration until(Duration limit, String what, Callable<Boolean> condition) throws Exception {
         long start = System.nanoTime();
         long deadline = start + limit.toNanos();
         Exception last = null;

@@ -34,6 +34,14 @@ class SessionCookieStoreTest {
                 "alice.longname@contoso.com", ids, new Secret(rt), now, now.plus(Duration.ofHours(12)), now);
     }
 
+    static List<Cookie> saved(SessionStore store, Session session, Map<String, String> cookies) {
+        return store.save(session, cookies).toCompletableFuture().join().cookies();
+    }
+
+    static SessionStore.Loaded loaded(SessionStore store, Map<String, String> cookies) {
+        return store.load(cookies).toCompletableFuture().join();
+    }
+
     private static Map<String, String> jar(List<Cookie> cookies) {
         Map<String, String> m = new HashMap<>();
         cookies.stream().filter(c -> c.getMaxAge() != 0).forEach(c -> m.put(c.getName(), c.getValue()));
@@ -42,7 +50,7 @@ class SessionCookieStoreTest {
 
     @Test
     void sessionWithARealisticRefreshTokenAndTwentyGroupsFitsOneCookie() {
-        List<Cookie> saved = store.save(session(20), Map.of());
+        List<Cookie> saved = saved(store, session(20), Map.of());
         assertThat(saved).singleElement().satisfies(c -> {
             assertThat(c.getName()).isEqualTo("__Host-aks-auth-proxy");
             assertThat(c.getValue().length()).isLessThan(SessionCookieStore.CHUNK_SIZE);
@@ -53,11 +61,11 @@ class SessionCookieStoreTest {
     @Test
     void manyGroupsSplitIntoChunksThatLoadBack() {
         Session s = session(120);
-        List<Cookie> saved = store.save(s, Map.of("__Host-aks-auth-proxy", "stale"));
+        List<Cookie> saved = saved(store, s, Map.of("__Host-aks-auth-proxy", "stale"));
         assertThat(saved).extracting(Cookie::getName).contains("__Host-aks-auth-proxy_0", "__Host-aks-auth-proxy_1");
         assertThat(saved).filteredOn(c -> c.getName().equals("__Host-aks-auth-proxy")).singleElement()
                 .satisfies(c -> assertThat(c.getMaxAge()).isZero());
-        SessionStore.Loaded loaded = store.load(jar(saved));
+        SessionStore.Loaded loaded = loaded(store, jar(saved));
         assertThat(loaded.ok()).isTrue();
         assertThat(loaded.session().groups()).isEqualTo(s.groups());
         assertThat(loaded.session().refreshToken().value()).isEqualTo(s.refreshToken().value());
@@ -65,39 +73,39 @@ class SessionCookieStoreTest {
 
     @Test
     void missingChunkIsRejectedNotAnError() {
-        Map<String, String> cookies = jar(store.save(session(120), Map.of()));
+        Map<String, String> cookies = jar(saved(store, session(120), Map.of()));
         cookies.remove("__Host-aks-auth-proxy_1");
-        assertThat(store.load(cookies).rejected()).isIn(SessionRejected.MALFORMED, SessionRejected.DECRYPTION_FAILED);
+        assertThat(loaded(store, cookies).rejected()).isIn(SessionRejected.MALFORMED, SessionRejected.DECRYPTION_FAILED);
     }
 
     @Test
     void renewalIsSpacedOutAndAlwaysOneCookie() {
-        Map<String, String> cookies = jar(store.save(session(3), Map.of()));
+        Map<String, String> cookies = jar(saved(store, session(3), Map.of()));
         clock.advance(Duration.ofMinutes(5));
-        assertThat(store.load(cookies).renewal()).as("no renewal within an eighth of the idle timeout").isEmpty();
+        assertThat(loaded(store, cookies).renewal()).as("no renewal within an eighth of the idle timeout").isEmpty();
         clock.advance(Duration.ofMinutes(5));
-        List<Cookie> renewal = store.load(cookies).renewal();
+        List<Cookie> renewal = loaded(store, cookies).renewal();
         assertThat(renewal).singleElement().satisfies(c -> assertThat(c.getName()).isEqualTo("__Host-aks-auth-proxy"));
         clock.advance(Duration.ofMinutes(55));
-        assertThat(store.load(jar(renewal)).ok()).as("the renewed cookie restarts the idle clock").isTrue();
-        assertThat(store.load(cookies).rejected()).isEqualTo(SessionRejected.IDLE_EXPIRED);
+        assertThat(loaded(store, jar(renewal)).ok()).as("the renewed cookie restarts the idle clock").isTrue();
+        assertThat(loaded(store, cookies).rejected()).isEqualTo(SessionRejected.IDLE_EXPIRED);
     }
 
     @Test
     void chunkedSessionIsKeptAliveByTheActivityCookieOfTheSameSessionOnly() {
-        Map<String, String> cookies = jar(store.save(session(120), Map.of()));
-        Map<String, String> other = jar(store.save(session(120), Map.of()));
+        Map<String, String> cookies = jar(saved(store, session(120), Map.of()));
+        Map<String, String> other = jar(saved(store, session(120), Map.of()));
         clock.advance(Duration.ofMinutes(50));
-        List<Cookie> renewal = store.load(cookies).renewal();
+        List<Cookie> renewal = loaded(store, cookies).renewal();
         assertThat(renewal).singleElement().satisfies(c -> assertThat(c.getName()).isEqualTo("__Host-aks-auth-proxy-seen"));
         clock.advance(Duration.ofMinutes(50));
         Map<String, String> withActivity = new HashMap<>(cookies);
         withActivity.putAll(jar(renewal));
-        assertThat(store.load(withActivity).ok()).isTrue();
-        assertThat(store.load(cookies).rejected()).isEqualTo(SessionRejected.IDLE_EXPIRED);
+        assertThat(loaded(store, withActivity).ok()).isTrue();
+        assertThat(loaded(store, cookies).rejected()).isEqualTo(SessionRejected.IDLE_EXPIRED);
         Map<String, String> stolenActivity = new HashMap<>(other);
         stolenActivity.putAll(jar(renewal));
-        assertThat(store.load(stolenActivity).rejected()).as("another session's activity stamp does not count")
+        assertThat(loaded(store, stolenActivity).rejected()).as("another session's activity stamp does not count")
                 .isEqualTo(SessionRejected.IDLE_EXPIRED);
     }
 
@@ -107,7 +115,7 @@ class SessionCookieStoreTest {
         SessionCookieStore s = new SessionCookieStore(codec, names, clock, Duration.ofHours(1));
         LoginStateCookies logins = new LoginStateCookies(codec, names, clock);
         Cookie login = logins.write(new LoginState("S".repeat(43), new Secret("n"), new Secret("v"), "/", clock.instant()));
-        assertThat(s.load(Map.of("__Host-aks-auth-proxy", login.getValue())).rejected()).isEqualTo(SessionRejected.WRONG_KIND);
+        assertThat(loaded(s, Map.of("__Host-aks-auth-proxy", login.getValue())).rejected()).isEqualTo(SessionRejected.WRONG_KIND);
     }
 
     @Test
