@@ -37,6 +37,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +68,8 @@ public final class AuthProxyServer {
     private final List<HttpServer> servers = new ArrayList<>();
     private final ServiceMetrics metrics;
     private final boolean ownMetrics;
+    /** Whether Entra's discovery can be fetched, asked once at start; a stop cancels it (its answer no longer matters). */
+    private volatile CompletableFuture<Optional<String>> startupCheck = CompletableFuture.completedFuture(Optional.empty());
 
     private AuthProxyServer(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient,
                             ServiceMetrics metrics, boolean ownMetrics) {
@@ -169,12 +172,16 @@ public final class AuthProxyServer {
             LOG.atInfo().addKeyValue("event", "started").addKeyValue("public_port", pub.result().actualPort())
                     .addKeyValue("internal_port", internal.result().actualPort()).addKeyValue("credential", config.credential().configName())
                     .log();
-            vertx.executeBlocking(oidc::problem, false).onSuccess(p -> p.ifPresent(problem ->
+            // On the service's own executor, not Vert.x's worker pool: a stop within the first second (SIGTERM right
+            // after a start) would otherwise end the event loop this check reports back to, and Vert.x complains.
+            startupCheck = CompletableFuture.supplyAsync(oidc::problem, entraExecutor);
+            startupCheck.thenAccept(p -> p.ifPresent(problem ->
                     LOG.atWarn().addKeyValue("event", "oidc.unavailable").addKeyValue("reason", problem).log()));
         }).mapEmpty();
     }
 
     public Future<Void> close() {
+        startupCheck.cancel(false);
         List<Future<Void>> closing = servers.stream().map(HttpServer::close).toList();
         return Future.join(new ArrayList<>(closing)).onComplete(x -> {
             entraExecutor.shutdownNow();
