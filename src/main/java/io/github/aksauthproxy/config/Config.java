@@ -37,7 +37,8 @@ public record Config(
         LogFormat logFormat,
         List<Cidr> trustedProxies,
         RateLimit authRateLimit,
-        RateLimit signInRateLimit) {
+        RateLimit signInRateLimit,
+        Optional<java.time.Instant> cookieKeysRotateBy) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";

@@ -57,6 +57,8 @@ public final class AuthProxyServer {
     private static final List<String> PUBLIC_ROUTES = List.of("/oauth2/start", "/oauth2/callback", "/oauth2/sign_out", "/oauth2/userinfo");
     private static final List<String> INTERNAL_ROUTES = List.of("/oauth2/auth", "/healthz", "/readyz", "/metrics");
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    /** How often readiness is checked for the aks_auth_proxy_ready gauge: the kubelet's default probe period. */
+    private static final java.time.Duration READINESS_PERIOD = java.time.Duration.ofSeconds(10);
 
     private final Vertx vertx;
     private final Config config;
@@ -68,6 +70,8 @@ public final class AuthProxyServer {
     private final List<HttpServer> servers = new ArrayList<>();
     private final ServiceMetrics metrics;
     private final boolean ownMetrics;
+    private final Readiness readiness;
+    private volatile long readinessTimer = -1;
     /** Whether Entra's discovery can be fetched, asked once at start; a stop cancels it (its answer no longer matters). */
     private volatile CompletableFuture<Optional<String>> startupCheck = CompletableFuture.completedFuture(Optional.empty());
 
@@ -98,11 +102,16 @@ public final class AuthProxyServer {
         BearerPassthrough bearer = new BearerPassthrough(new BearerTokenValidator(oidc, config.bearer(), clock), access,
                 config.groupsHeaderLimit(), userRateLimit);
 
-        List<Supplier<Optional<String>>> readiness = new ArrayList<>();
+        List<Supplier<Optional<String>>> checks = new ArrayList<>();
         if (config.credential() == CredentialKind.WORKLOAD_IDENTITY) {
-            readiness.add(assertion::problem);
+            checks.add(assertion::problem);
+            metrics.federatedToken(assertion::lastRead);
         }
-        readiness.add(oidc::problem);
+        checks.add(oidc::problem);
+        this.readiness = new Readiness(checks);
+        metrics.readiness(readiness::ready);
+        metrics.tokenRequestsInFlight(tokens::requestsInFlight);
+        config.cookieKeysRotateBy().ifPresent(metrics::cookieKeyRotationDue);
 
         publicRouter = Router.router(vertx);
         timed(publicRouter, metrics.routeTimers("public", PUBLIC_ROUTES));
@@ -174,14 +183,28 @@ public final class AuthProxyServer {
                     .log();
             // On the service's own executor, not Vert.x's worker pool: a stop within the first second (SIGTERM right
             // after a start) would otherwise end the event loop this check reports back to, and Vert.x complains.
-            startupCheck = CompletableFuture.supplyAsync(oidc::problem, entraExecutor);
+            // The readiness gauge follows the checks even when no kubelet asks /readyz (and between its probes).
+            readinessTimer = vertx.setPeriodic(READINESS_PERIOD.toMillis(), id -> checkReadiness());
+            startupCheck = CompletableFuture.supplyAsync(() -> {
+                readiness.check();
+                return oidc.problem();
+            }, entraExecutor);
             startupCheck.thenAccept(p -> p.ifPresent(problem ->
                     LOG.atWarn().addKeyValue("event", "oidc.unavailable").addKeyValue("reason", problem).log()));
         }).mapEmpty();
     }
 
+    private void checkReadiness() {
+        try {
+            entraExecutor.execute(readiness::check);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // close() has begun: nobody reads the gauge any more.
+        }
+    }
+
     public Future<Void> close() {
         startupCheck.cancel(false);
+        vertx.cancelTimer(readinessTimer);
         List<Future<Void>> closing = servers.stream().map(HttpServer::close).toList();
         return Future.join(new ArrayList<>(closing)).onComplete(x -> {
             entraExecutor.shutdownNow();
