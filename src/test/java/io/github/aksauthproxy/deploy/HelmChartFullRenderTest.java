@@ -31,8 +31,8 @@ class HelmChartFullRenderTest {
 
     @Test
     void rendersEveryOptionalObject() {
-        assertThat(rendered.kinds()).containsExactly("ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress",
-                "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service", "ServiceAccount", "ServiceMonitor");
+        assertThat(rendered.kinds()).containsExactly("ConfigMap", "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress",
+                "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Secret", "Service", "ServiceAccount", "ServiceMonitor");
     }
 
     @Test
@@ -77,7 +77,8 @@ class HelmChartFullRenderTest {
 
     @Test
     void profilesBecomeTheConfigFileTheEnvironmentPointsAt() {
-        Map<String, Object> configMap = rendered.one("ConfigMap");
+        Map<String, Object> configMap = rendered.ofKind("ConfigMap").stream()
+                .filter(c -> Chart.FULLNAME.equals(at(c, "metadata", "name"))).findFirst().orElseThrow();
         Map<String, Object> file = new Yaml(new LoaderOptions()).load((String) at(configMap, "data", "config.yaml"));
         Map<String, Object> mount = Manifests.<Map<String, Object>>list(rendered.container(), "volumeMounts").stream()
                 .filter(m -> "config".equals(m.get("name"))).findFirst().orElseThrow();
