@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class AuthProxyServer {
     private static final Logger LOG = LoggerFactory.getLogger(AuthProxyServer.class);
     /** Route templates, the only values of the metrics' route label besides "unmatched". */
-    private static final List<String> PUBLIC_ROUTES = List.of("/oauth2/start", "/oauth2/callback", "/oauth2/sign_out", "/oauth2/userinfo");
+    private static final List<String> PUBLIC_ROUTES = List.of("/oauth2/start", "/oauth2/callback", "/oauth2/sign_out", "/oauth2/userinfo",
+            "/oauth2/whoami", "/oauth2/error");
     private static final List<String> INTERNAL_ROUTES = List.of("/oauth2/auth", "/healthz", "/readyz", "/metrics");
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     /** How often readiness is checked for the aks_auth_proxy_ready gauge: the kubelet's default probe period. */
@@ -117,11 +118,12 @@ public final class AuthProxyServer {
         timed(publicRouter, metrics.routeTimers("public", PUBLIC_ROUTES));
         publicRouter.get("/oauth2/start").handler(new StartHandler(entra, loginCookies, sessions, redirects, random, clock, events, proxies,
                 new TokenBucketLimiter<>(config.signInRateLimit(), clock, 100_000), tokens));
-        publicRouter.get("/oauth2/callback").handler(new CallbackHandler(vertx, config, entra, idTokens, loginCookies, sessions, random, clock, events));
+        publicRouter.get("/oauth2/callback").handler(new CallbackHandler(vertx, config, entra, idTokens, loginCookies, sessions, redirects, random, clock, events));
         publicRouter.route("/oauth2/sign_out").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(new SignOutHandler(config, sessions, tokens, redirects, oidc::cached, events));
         publicRouter.get("/oauth2/userinfo").handler(new UserinfoHandler(sessions));
         publicRouter.get("/oauth2/whoami").handler(new WhoamiHandler(config, sessions, tokens, access, kube));
+        publicRouter.get("/oauth2/error").handler(new ErrorPageHandler(sessions, redirects, random));
         finish(publicRouter);
 
         internalRouter = Router.router(vertx);

@@ -214,7 +214,7 @@ public final class ServiceMetrics implements AutoCloseable {
      */
     public void idpError(String operation, String error, Optional<String> aadsts, boolean trusted) {
         String code = aadsts.filter(c -> AADSTS.matcher(c).matches())
-                .filter(c -> trusted || io.github.aksauthproxy.entra.AadstsExplanations.explain(c).isPresent()).orElse("none");
+                .filter(c -> trusted || io.github.aksauthproxy.entra.AadstsExplanations.isKnown(c)).orElse("none");
         String err = "authorize".equals(operation) ? IdpErrorCode.ofAuthorizeResponse(error) : IdpErrorCode.ofTokenResponse(error);
         Counter.builder("aks_auth_proxy.idp.errors").description("Errors from Entra, by operation, OAuth error and AADSTS code")
                 .tags("operation", operation, "error", err, "aadsts", code).register(registry).increment();

@@ -50,7 +50,7 @@ class HelmChartFullRenderTest {
         assertThat(rules).hasSize(1);
         assertThat((String) at(rules.get(0), "host")).isEqualTo(Chart.HOST);
         assertThat(paths).extracting(p -> p.get("path")).containsExactly(
-                "/oauth2/start", "/oauth2/callback", "/oauth2/sign_out", "/oauth2/userinfo", "/oauth2/whoami");
+                "/oauth2/start", "/oauth2/callback", "/oauth2/sign_out", "/oauth2/userinfo", "/oauth2/whoami", "/oauth2/error");
         assertThat(paths).allSatisfy(p -> {
             assertThat(p.get("pathType")).isEqualTo("Exact");
             assertThat((String) at(p, "backend", "service", "name")).isEqualTo(Chart.FULLNAME);
