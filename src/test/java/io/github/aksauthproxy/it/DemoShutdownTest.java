@@ -21,6 +21,10 @@ class DemoShutdownTest {
         int port = ServiceUnderTest.freePort();
         try (ChildJvm demo = ChildJvm.start(Demo.class, List.of(), Map.of("DEMO_PORT", String.valueOf(port)), false, dir)) {
             demo.awaitOutput("Ctrl-C stops it", Duration.ofSeconds(90));
+            String url = "http://localhost:" + port;
+            assertThat(demo.output()).as("the start-up message lists what to open and which user names to type")
+                    .contains("  " + url + "/  ", "  " + url + "/rbac/  ", "  " + url + "/oauth2/whoami  ", "  " + url + "/oauth2/sign_out  ",
+                            "Type \"alice\" to be let in; \"bob\" (any other name) gets the 403 page", "SelfSubjectReview");
             assertThat(demo.process().descendants().map(p -> p.info().command().orElse(""))).anyMatch(c -> c.endsWith("nginx"));
             // SIGTERM; Ctrl-C's SIGINT runs the same shutdown hooks.
             assertThat(demo.sigterm(PROMPT)).isLessThan(PROMPT);
