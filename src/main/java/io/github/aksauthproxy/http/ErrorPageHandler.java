@@ -1,5 +1,6 @@
 package io.github.aksauthproxy.http;
 
+import io.github.aksauthproxy.entra.AadstsExplanations;
 import io.github.aksauthproxy.redirect.RedirectValidator;
 import io.github.aksauthproxy.session.SessionStore;
 import io.vertx.core.Handler;
@@ -11,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /oauth2/error?status=403|503&rd=<where the person was going>} (public listener): the page the ingress
+ * {@code GET /oauth2/error?status=403|503&rd=<where the person was going>[&code=<AADSTS code>]} (public listener): the page the ingress
  * shows instead of its own bare error when the auth subrequest refused a request (403: the profile's rules) or
  * failed (ingress-nginx turns a 5xx or 429 of /oauth2/auth into 500; the shipped configs hand that to this page as
  * 503). NGINX reaches it with {@code error_page}, as an internal redirect, so the request id is the one the auth
@@ -45,7 +46,13 @@ final class ErrorPageHandler implements Handler<RoutingContext> {
         String signIn = ErrorPage.signInAgain(redirects, rd);
         SessionStore.Loaded loaded = sessions.load(RequestCookies.of(ctx.request()));
         Optional<String> user = loaded.ok() ? Optional.of(loaded.session().user()) : Optional.empty();
-        ErrorPage page = "403".equals(status)
+        // Entra's refusal of the page's token, as the auth subrequest named it (X-Auth-Refusal-Code): only a code this
+        // service explains is shown, whoever wrote the URL.
+        Optional<String> entraCode = Optional.ofNullable(ctx.request().getParam("code")).filter(AadstsExplanations::isKnown);
+        ErrorPage page = "403".equals(status) && entraCode.isPresent()
+                ? ErrorPage.of(403, "Access denied", "Microsoft Entra ID refuses this application a token for your account, so this "
+                        + "page cannot be opened.", requestId, signIn).withSignedInAs(user).withCode(entraCode)
+                : "403".equals(status)
                 ? ErrorPage.of(403, "Access denied", "Your account may not open this page: its access rules (groups, users, or the "
                         + "cluster's RBAC) do not include you.", requestId, signIn).withSignedInAs(user)
                 : ErrorPage.of(503, "This page cannot be opened right now", "Your access could not be checked just now: Microsoft Entra "

@@ -39,6 +39,8 @@ class ErrorPagesTest {
               - name: locked
                 scopes: ["6dae42f8-4368-4678-94ff-3960e28e3630/.default"]
                 allow: {users: ["nobody@contoso.example"]}
+              - name: consent
+                scopes: ["api://reports/access_as_user"]
               - name: flaky
                 scopes: ["6dae42f8-4368-4678-94ff-3960e28e3630/.default"]
                 rbac: {verb: get, resource: services, subresource: proxy, namespace: monitoring, name: grafana}
@@ -68,7 +70,7 @@ class ErrorPagesTest {
         service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), env);
         app = DemoApp.start(service.vertx, ServiceUnderTest.freePort());
         nginx = NginxIngress.start(IngressNginxAnnotations.PROTECTED_APP, dir, "127.0.0.1", port, service.config.publicPort(),
-                service.config.internalPort(), app.actualPort(), Map.of("/locked/", "locked", "/flaky/", "flaky"));
+                service.config.internalPort(), app.actualPort(), Map.of("/locked/", "locked", "/flaky/", "flaky", "/consent/", "consent"));
     }
 
     @AfterAll
@@ -127,6 +129,30 @@ class ErrorPagesTest {
             assertThat(audit.lines()).filteredOn(l -> "access.denied".equals(l.getString("event")))
                     .extracting(l -> l.getString("request_id")).containsExactly(id.group(1));
         }
+    }
+
+    /** A refusal no sign-in cures: the auth subrequest names Entra's code, nginx hands it on, the page explains it. */
+    @Test
+    void missingConsentThroughNginxIsAnAccessDeniedPageExplainingAadsts65001() {
+        TestBrowser b = signedIn();
+        idp.answerTokenRequests("refresh_token", EntraStandIn.entraError(400, "invalid_grant", "AADSTS65001", "consent_required", null));
+        try {
+            HttpResponse<String> r = b.get(base + "/consent/q3", Map.of("X-Request-ID", "ticket-65001"));
+            assertThat(r.statusCode()).isEqualTo(403);
+            assertThat(r.body()).contains("<h1>Access denied</h1><p>Microsoft Entra ID refuses this application a token for your "
+                            + "account, so this page cannot be opened.</p><p>You are signed in as <strong>alice@contoso.example</strong>.</p>",
+                    "<p><strong>AADSTS65001</strong>: " + AadstsExplanations.forUser("AADSTS65001").orElseThrow() + "</p>",
+                    "<a class=\"action\" href=\"/oauth2/start?rd=%2Fconsent%2Fq3\">Sign in again</a>",
+                    "<code id=\"request-id\">ticket-65001</code>");
+        } finally {
+            idp.answerTokenRequestsNormally();
+        }
+    }
+
+    @Test
+    void aCodeOnTheErrorPagesUrlIsShownOnlyWhenTheServiceExplainsIt() {
+        HttpResponse<String> r = new TestBrowser(idp.trust()).get(service.publicUrl + "/oauth2/error?status=403&code=AADSTS99999");
+        assertThat(r.body()).contains("<p>Your account may not open this page").doesNotContain("AADSTS99999");
     }
 
     @Test
