@@ -1,16 +1,10 @@
 // Drives Debian's Chromium with playwright-core through the demo: the stand-in's login page, then the demo app.
 // Arguments: demo URL, screenshot path, chromium path, fresh user-data dir. Prints {url, text} of the final page.
-const { chromium } = require('playwright-core');
+const { launch } = require('./browser');
 
 (async () => {
   const [url, shot, executablePath, userDataDir] = process.argv.slice(2);
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    ignoreHTTPSErrors: true, // the stand-in for Entra serves its own self-signed certificate
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  const context = await launch(executablePath, userDataDir);
   try {
     const page = context.pages()[0] || await context.newPage();
     await page.goto(url + '/team/board?view=mine', { timeout: 30000 });

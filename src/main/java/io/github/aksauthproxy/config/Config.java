@@ -42,7 +42,8 @@ public record Config(
         RateLimit authRateLimit,
         RateLimit signInRateLimit,
         GroupsConfig groups,
-        Optional<RedisConfig> redis) {
+        Optional<RedisConfig> redis,
+        Optional<java.time.Instant> cookieKeysRotateBy) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";

@@ -7,6 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -81,6 +85,7 @@ public final class ConfigLoader {
                         : URI.create(app.authorityHost() + app.tenantId() + "/v2.0/.well-known/openid-configuration"));
         URI redirectUrl = redirectUrl();
         List<CookieKey> keys = cookieKeys();
+        Optional<Instant> rotateBy = rotateBy();
         Optional<String> cookieDomain = value(Setting.AKS_AUTH_PROXY_COOKIE_DOMAIN).map(d -> d.toLowerCase(Locale.ROOT));
         cookieDomain.filter(d -> !DOMAIN.matcher(d).matches() || d.contains(":")).ifPresent(d -> problem(
                 Setting.AKS_AUTH_PROXY_COOKIE_DOMAIN, "'" + d + "' is not a domain name; write it like '.example.com' or 'app.example.com'"));
@@ -116,7 +121,7 @@ public final class ConfigLoader {
         return new Config(app.clientId(), app.tenantId(), app.credential(), app.federatedTokenFile(), app.clientSecret(),
                 app.authorityHost(), discovery, app.idpCaFile(), redirectUrl, keys, cookieDomain, allowed, listen, publicPort,
                 internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles, app.managedIdentityClientId(),
-                cluster, bearer, logFormat, trustedProxies, authLimit, signInLimit, groups, redis);
+                cluster, bearer, logFormat, trustedProxies, authLimit, signInLimit, groups, redis, rotateBy);
     }
 
     private SidecarConfig buildSidecar() {
@@ -703,6 +708,17 @@ public final class ConfigLoader {
         }
         problem(s, "'" + v.get() + "' must be true or false");
         return dflt;
+    }
+
+    /** The day the first cookie key is due to be replaced: its start, UTC. */
+    private Optional<Instant> rotateBy() {
+        Optional<String> v = value(Setting.AKS_AUTH_PROXY_COOKIE_SECRETS_ROTATE_BY);
+        try {
+            return v.map(d -> LocalDate.parse(d).atStartOfDay(ZoneOffset.UTC).toInstant());
+        } catch (DateTimeParseException e) {
+            problem(Setting.AKS_AUTH_PROXY_COOKIE_SECRETS_ROTATE_BY, "'" + v.orElseThrow() + "' is not a date; write it like 2026-09-30");
+            return Optional.empty();
+        }
     }
 
     private Duration duration(Setting s, Duration dflt) {

@@ -19,6 +19,7 @@ public enum Setting {
     AKS_AUTH_PROXY_CLIENT_SECRET("Client secret (local development only).", "none"),
     AKS_AUTH_PROXY_REDIRECT_URL("The full callback URL registered in Entra, `https://<host>/oauth2/callback`.", "required"),
     AKS_AUTH_PROXY_COOKIE_SECRETS("Comma-separated base64 32-byte keys (`aks-auth-proxy keygen`); the first encrypts, all decrypt.", "required"),
+    AKS_AUTH_PROXY_COOKIE_SECRETS_ROTATE_BY("Date (`2026-09-30`, UTC) by which the first cookie key is to be replaced, as your key policy says; exported as `aks_auth_proxy_cookie_key_rotation_due_timestamp_seconds`, which the shipped alert watches from 14 days ahead.", "none (no rotation date, no alert)"),
     AKS_AUTH_PROXY_COOKIE_DOMAIN("Cookie domain; unset means a host-only `__Host-` cookie.", "unset"),
     AKS_AUTH_PROXY_ALLOWED_REDIRECT_DOMAINS("Comma-separated hosts allowed as absolute redirect targets; `.example.com` allows the domain and its subdomains; `host:port` pins a port (without one, only the default port is allowed).", "the redirect URL's host"),
     AKS_AUTH_PROXY_LISTEN_ADDRESS("Address both listeners of `serve` bind to (the sidecar has its own, `AKS_AUTH_PROXY_SIDECAR_LISTEN_ADDRESS`).", "`0.0.0.0`"),

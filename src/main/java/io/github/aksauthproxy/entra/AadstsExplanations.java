@@ -27,6 +27,29 @@ public final class AadstsExplanations {
             Map.entry("AADSTS70008", "the authorization code or refresh token expired; the user must sign in again"),
             Map.entry("AADSTS54005", "the authorization code was already redeemed"));
 
+    /**
+     * The codes a person meets on the way back from Entra's sign-in page, said in words they can act on (they
+     * cannot change the app registration; they can ask the right person, or sign in differently).
+     */
+    private static final Map<String, String> FOR_USERS = Map.ofEntries(
+            Map.entry("AADSTS50105", "Your account is not assigned to this application. An administrator of your organisation must "
+                    + "assign you, or a group you belong to, to it in Microsoft Entra ID; then sign in again."),
+            Map.entry("AADSTS53003", "A Conditional Access policy of your organisation blocked this sign-in, for example because of "
+                    + "your device, your location or the sign-in risk. Try again from a device or network your organisation allows, "
+                    + "or ask an administrator which policy applies."),
+            Map.entry("AADSTS65001", "This application has not been granted the permissions it needs in your organisation, and you "
+                    + "cannot grant them yourself. Ask an administrator to grant admin consent to it."),
+            Map.entry("AADSTS65004", "You declined to give this application the permissions it asked for. Sign in again and accept "
+                    + "them, or ask an administrator to grant them for everyone."),
+            Map.entry("AADSTS50076", "Your organisation requires additional verification (multi-factor authentication) for this. "
+                    + "Sign in again and complete the verification when you are asked."),
+            Map.entry("AADSTS50079", "Your organisation requires you to register for multi-factor authentication. Sign in again and "
+                    + "follow the steps to set up a verification method."),
+            Map.entry("AADSTS50020", "Your account belongs to another organisation and is not a guest of this one. Sign in with an "
+                    + "account of this organisation, or ask an administrator to invite you."),
+            Map.entry("AADSTS50011", "This application's sign-in address is not registered in Microsoft Entra ID, so nobody can sign "
+                    + "in until an administrator fixes it. Signing in again will not help; tell an administrator."));
+
     private AadstsExplanations() {
     }
 
@@ -41,5 +64,15 @@ public final class AadstsExplanations {
 
     public static Optional<String> explain(String code) {
         return Optional.ofNullable(EXPLANATIONS.get(code));
+    }
+
+    /** What the code means for the person who met it, in words they can act on; empty for codes users do not meet. */
+    public static Optional<String> forUser(String code) {
+        return Optional.ofNullable(FOR_USERS.get(code));
+    }
+
+    /** Whether this service explains the code to an operator or a user: a bounded set, fit for a metric label. */
+    public static boolean isKnown(String code) {
+        return EXPLANATIONS.containsKey(code) || FOR_USERS.containsKey(code);
     }
 }

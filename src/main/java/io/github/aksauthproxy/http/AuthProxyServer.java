@@ -51,6 +51,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,9 +70,12 @@ import org.slf4j.LoggerFactory;
 public final class AuthProxyServer {
     private static final Logger LOG = LoggerFactory.getLogger(AuthProxyServer.class);
     /** Route templates, the only values of the metrics' route label besides "unmatched". */
-    private static final List<String> PUBLIC_ROUTES = List.of("/oauth2/start", "/oauth2/callback", "/oauth2/sign_out", "/oauth2/userinfo");
+    private static final List<String> PUBLIC_ROUTES = List.of("/oauth2/start", "/oauth2/callback", "/oauth2/sign_out", "/oauth2/userinfo",
+            "/oauth2/whoami", "/oauth2/error");
     private static final List<String> INTERNAL_ROUTES = List.of("/oauth2/auth", "/healthz", "/readyz", "/metrics");
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    /** How often readiness is checked for the aks_auth_proxy_ready gauge: the kubelet's default probe period. */
+    private static final java.time.Duration READINESS_PERIOD = java.time.Duration.ofSeconds(10);
 
     private final Vertx vertx;
     private final Config config;
@@ -85,6 +89,10 @@ public final class AuthProxyServer {
     private final ServiceMetrics metrics;
     private final boolean ownMetrics;
     private final Optional<RedisBackend> redis;
+    private final Readiness readiness;
+    private volatile long readinessTimer = -1;
+    /** Whether Entra's discovery can be fetched, asked once at start; a stop cancels it (its answer no longer matters). */
+    private volatile CompletableFuture<Optional<String>> startupCheck = CompletableFuture.completedFuture(Optional.empty());
 
     private AuthProxyServer(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient,
                             ServiceMetrics metrics, boolean ownMetrics) {
@@ -144,23 +152,29 @@ public final class AuthProxyServer {
         BearerPassthrough bearer = new BearerPassthrough(new BearerTokenValidator(oidc, config.bearer(), clock), access,
                 groupsHeader, userRateLimit);
 
-        List<Supplier<Optional<String>>> readiness = new ArrayList<>();
+        List<Supplier<Optional<String>>> checks = new ArrayList<>();
         if (config.credential() == CredentialKind.WORKLOAD_IDENTITY) {
-            readiness.add(assertion::problem);
+            checks.add(assertion::problem);
+            metrics.federatedToken(assertion::lastRead);
         }
-        readiness.add(oidc::problem);
-        redis.ifPresent(r -> readiness.add(r::problem));
+        checks.add(oidc::problem);
+        redis.ifPresent(r -> checks.add(r::problem));
+        this.readiness = new Readiness(checks);
+        metrics.readiness(readiness::ready);
+        metrics.tokenRequestsInFlight(tokens::requestsInFlight);
+        config.cookieKeysRotateBy().ifPresent(metrics::cookieKeyRotationDue);
 
         publicRouter = Router.router(vertx);
         timed(publicRouter, metrics.routeTimers("public", PUBLIC_ROUTES));
         publicRouter.get("/oauth2/start").handler(new StartHandler(entra, loginCookies, sessions, redirects, random, clock, events, proxies,
                 limiter("sign_in", config.signInRateLimit(), ip -> ip, new TokenBucketLimiter<>(config.signInRateLimit(), clock, 100_000)),
                 tokens));
-        publicRouter.get("/oauth2/callback").handler(new CallbackHandler(vertx, config, entra, idTokens, loginCookies, sessions, random, clock, events));
+        publicRouter.get("/oauth2/callback").handler(new CallbackHandler(vertx, config, entra, idTokens, loginCookies, sessions, redirects, random, clock, events));
         publicRouter.route("/oauth2/sign_out").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(new SignOutHandler(config, sessions, tokens, redirects, oidc::cached, events));
         publicRouter.get("/oauth2/userinfo").handler(new UserinfoHandler(sessions));
         publicRouter.get("/oauth2/whoami").handler(new WhoamiHandler(config, sessions, tokens, access, kube, sessionGroups));
+        publicRouter.get("/oauth2/error").handler(new ErrorPageHandler(sessions, redirects, random));
         finish(publicRouter);
 
         internalRouter = Router.router(vertx);
@@ -243,12 +257,30 @@ public final class AuthProxyServer {
             LOG.atInfo().addKeyValue("event", "started").addKeyValue("public_port", pub.result().actualPort())
                     .addKeyValue("internal_port", internal.result().actualPort()).addKeyValue("credential", config.credential().configName())
                     .log();
-            vertx.executeBlocking(oidc::problem, false).onSuccess(p -> p.ifPresent(problem ->
+            // On the service's own executor, not Vert.x's worker pool: a stop within the first second (SIGTERM right
+            // after a start) would otherwise end the event loop this check reports back to, and Vert.x complains.
+            // The readiness gauge follows the checks even when no kubelet asks /readyz (and between its probes).
+            readinessTimer = vertx.setPeriodic(READINESS_PERIOD.toMillis(), id -> checkReadiness());
+            startupCheck = CompletableFuture.supplyAsync(() -> {
+                readiness.check();
+                return oidc.problem();
+            }, entraExecutor);
+            startupCheck.thenAccept(p -> p.ifPresent(problem ->
                     LOG.atWarn().addKeyValue("event", "oidc.unavailable").addKeyValue("reason", problem).log()));
         }).mapEmpty();
     }
 
+    private void checkReadiness() {
+        try {
+            entraExecutor.execute(readiness::check);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // close() has begun: nobody reads the gauge any more.
+        }
+    }
+
     public Future<Void> close() {
+        startupCheck.cancel(false);
+        vertx.cancelTimer(readinessTimer);
         List<Future<Void>> closing = servers.stream().map(HttpServer::close).toList();
         return Future.join(new ArrayList<>(closing)).onComplete(x -> {
             entraExecutor.shutdownNow();

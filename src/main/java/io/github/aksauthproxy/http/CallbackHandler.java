@@ -11,6 +11,7 @@ import io.github.aksauthproxy.oidc.IdTokenClaims;
 import io.github.aksauthproxy.oidc.IdTokenRejectedException;
 import io.github.aksauthproxy.oidc.IdTokenValidator;
 import io.github.aksauthproxy.oidc.OidcUnavailableException;
+import io.github.aksauthproxy.redirect.RedirectValidator;
 import io.github.aksauthproxy.session.LoginRejected;
 import io.github.aksauthproxy.session.LoginState;
 import io.github.aksauthproxy.session.LoginStateCookies;
@@ -49,6 +50,7 @@ final class CallbackHandler implements Handler<RoutingContext> {
     private final IdTokenValidator idTokens;
     private final LoginStateCookies loginCookies;
     private final SessionStore sessions;
+    private final RedirectValidator redirects;
     private final SecureRandom random;
     private final Clock clock;
     private final EventRecorder events;
@@ -57,7 +59,8 @@ final class CallbackHandler implements Handler<RoutingContext> {
             .expireAfterWrite(LoginStateCookies.MAX_AGE.multipliedBy(2)).maximumSize(100_000).build();
 
     CallbackHandler(Vertx vertx, Config config, EntraUserFlows entra, IdTokenValidator idTokens, LoginStateCookies loginCookies,
-                    SessionStore sessions, SecureRandom random, Clock clock, EventRecorder events) {
+                    SessionStore sessions, RedirectValidator redirects, SecureRandom random, Clock clock, EventRecorder events) {
+        this.redirects = redirects;
         this.vertx = vertx;
         this.config = config;
         this.entra = entra;
@@ -76,31 +79,33 @@ final class CallbackHandler implements Handler<RoutingContext> {
         Map<String, String> cookies = RequestCookies.of(ctx.request());
         List<Cookie> clearLogin = loginCookies.clearIfPresent(state, cookies);
         if (error != null) {
-            idpError(ctx, error, ctx.request().getParam("error_description"), clearLogin);
+            idpError(ctx, error, ctx.request().getParam("error_description"), loginCookies.redirectTarget(state, cookies), clearLogin);
             return;
         }
         LoginStateCookies.Result attempt = loginCookies.read(state, cookies);
         if (attempt.rejected() != null) {
-            refuse(ctx, attempt.rejected(), clearLogin);
+            refuse(ctx, attempt.rejected(), loginCookies.redirectTarget(state, cookies), clearLogin);
             return;
         }
+        LoginState login = attempt.state();
+        Optional<String> rd = Optional.of(login.redirectTarget());
         if (usedStates.asMap().putIfAbsent(state, Boolean.TRUE) != null) {
-            refuse(ctx, LoginRejected.REPLAYED, clearLogin);
+            refuse(ctx, LoginRejected.REPLAYED, rd, clearLogin);
             return;
         }
         String code = ctx.request().getParam("code");
         if (code == null || code.isBlank() || code.length() > 4096) {
             loginFailed(ctx, Level.INFO, "the callback carries no usable code");
-            Responses.page(ctx, 400, "Sign-in failed", "The sign-in response was incomplete. Please start again.", clearLogin);
+            page(ctx, 400, "Sign-in failed", "The answer from Microsoft Entra ID was incomplete, so the sign-in could not finish.",
+                    rd, Optional.empty(), clearLogin);
             return;
         }
-        LoginState login = attempt.state();
         Future.fromCompletionStage(entra.redeem(code, login.codeVerifier()), vertx.getOrCreateContext())
                 .compose(result -> vertx.executeBlocking(() -> idTokens.validate(result.idToken(), login.nonce()), false)
                         .map(claims -> newSession(claims, result, login.stepUp())))
                 .compose(session -> Stages.on(ctx, sessions.save(session, cookies)))
                 .onSuccess(saved -> signedIn(ctx, saved, login, clearLogin))
-                .onFailure(e -> signInFailed(ctx, e, clearLogin));
+                .onFailure(e -> signInFailed(ctx, e, rd, clearLogin));
     }
 
     private void signedIn(RoutingContext ctx, SessionStore.Saved saved, LoginState login, List<Cookie> clearLogin) {
@@ -122,58 +127,66 @@ final class CallbackHandler implements Handler<RoutingContext> {
                 now, now.plus(config.sessionLifetime()), now, claims.upn(), claims.emailVerified(), stepUp, claims.groupsOverage());
     }
 
-    private void refuse(RoutingContext ctx, LoginRejected why, List<Cookie> clearLogin) {
+    private void refuse(RoutingContext ctx, LoginRejected why, Optional<String> rd, List<Cookie> clearLogin) {
         loginFailed(ctx, Level.INFO, why.reason());
-        Responses.page(ctx, 403, "Sign-in could not be completed",
-                "This sign-in link is not valid in this browser: it may have expired, been used already, or been started elsewhere. "
-                        + "Please go back to the page you wanted and sign in again.", clearLogin);
+        page(ctx, 403, "Sign-in could not be completed", "This sign-in link is not valid in this browser: it may have expired, "
+                + "been used already, or been started elsewhere.", rd, Optional.empty(), clearLogin);
     }
 
-    private void idpError(RoutingContext ctx, String error, String description, List<Cookie> clearLogin) {
+    private void idpError(RoutingContext ctx, String error, String description, Optional<String> rd, List<Cookie> clearLogin) {
+        // The code is read from the browser's URL: only its AADSTS<digits> form is ever shown, escaped.
         Optional<String> aadsts = AadstsExplanations.findCode(description);
         String safeError = error.matches("[a-z_]{1,64}") ? error : "unknown";
         events.idpError("authorize", safeError, aadsts, false);
         loginFailed(ctx, Level.INFO, "the identity provider returned error=" + safeError + aadsts.map(c -> " " + c).orElse(""));
         if ("access_denied".equals(safeError)) {
-            Responses.page(ctx, 403, "Access denied", "Sign-in was cancelled, or Microsoft Entra ID denied access"
-                    + aadsts.map(c -> " (" + c + ")").orElse("") + ".", clearLogin);
+            page(ctx, 403, "Access denied", aadsts.isPresent() ? "Microsoft Entra ID did not let you into this application."
+                    : "Sign-in was cancelled, or Microsoft Entra ID denied access.", rd, aadsts, clearLogin);
             return;
         }
-        String cause = aadsts.map(c -> c + ": " + AadstsExplanations.explain(c).orElse("see Microsoft's AADSTS error reference"))
-                .orElse("the identity provider reported '" + safeError + "'");
-        Responses.page(ctx, 400, "Sign-in failed", "Microsoft Entra ID could not sign you in: " + cause + ".", clearLogin);
+        page(ctx, 400, "Sign-in failed", "Microsoft Entra ID could not sign you in" + (aadsts.isPresent() ? "." : " (it reported '"
+                + safeError + "')."), rd, aadsts, clearLogin);
     }
 
-    private void signInFailed(RoutingContext ctx, Throwable failure, List<Cookie> clearLogin) {
+    private void signInFailed(RoutingContext ctx, Throwable failure, Optional<String> rd, List<Cookie> clearLogin) {
         // MSAL4J's future delivers the redemption's failure wrapped; the cause says what Entra answered.
         Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (e instanceof IdpFailure f && f.kind() == IdpFailure.Kind.GRANT_REJECTED) {
             events.idpError("redeem", f.errorCode(), f.aadsts(), true);
             loginFailed(ctx, Level.INFO, "the code was rejected: " + f.describe());
-            Responses.page(ctx, 400, "Sign-in failed", "This sign-in response was already used or has expired. Please sign in again.", clearLogin);
+            page(ctx, 400, "Sign-in failed", "This sign-in response was already used or has expired.", rd, f.aadsts(), clearLogin);
         } else if (e instanceof IdpFailure f) {
             events.idpError("redeem", f.errorCode(), f.aadsts(), true);
             loginFailed(ctx, Level.WARN, f.describe());
-            Responses.page(ctx, f.kind() == IdpFailure.Kind.UNAVAILABLE ? 503 : 502, "Sign-in failed",
-                    "Microsoft Entra ID could not complete the sign-in right now. Please try again in a moment.", clearLogin);
+            page(ctx, f.kind() == IdpFailure.Kind.UNAVAILABLE ? 503 : 502, "Sign-in failed",
+                    "Microsoft Entra ID could not complete the sign-in right now. Please try again in a moment.", rd, f.aadsts(), clearLogin);
         } else if (e instanceof IdTokenRejectedException r) {
             loginFailed(ctx, Level.WARN, r.getMessage());
-            Responses.page(ctx, 403, "Sign-in failed", "The sign-in response could not be verified. Please sign in again.", clearLogin);
+            page(ctx, 403, "Sign-in failed", "The sign-in response could not be verified.", rd, Optional.empty(), clearLogin);
         } else if (e instanceof SessionStoreUnavailable u) {
             loginFailed(ctx, Level.WARN, "the session store cannot keep the new session: " + u.getMessage());
             StoreUnavailableAnswer.page(ctx, u, clearLogin);
         } else if (e instanceof OidcUnavailableException u) {
             loginFailed(ctx, Level.WARN, u.getMessage());
-            Responses.page(ctx, 503, "Sign-in failed", "Microsoft Entra ID cannot be reached right now. Please try again in a moment.", clearLogin);
+            page(ctx, 503, "Sign-in failed", "Microsoft Entra ID cannot be reached right now. Please try again in a moment.", rd,
+                    Optional.empty(), clearLogin);
         } else {
             loginFailed(ctx, Level.ERROR, "unexpected " + e.getClass().getName());
-            Responses.page(ctx, 500, "Sign-in failed", "Something went wrong on our side. Please try again.", clearLogin);
+            page(ctx, 500, "Sign-in failed", "Something went wrong on our side.", rd, Optional.empty(), clearLogin);
         }
+    }
+
+    /** The error page, with a way back to where the person was going when the sign-in knew it. */
+    private void page(RoutingContext ctx, int status, String title, String message, Optional<String> rd, Optional<String> aadsts,
+                      List<Cookie> clearLogin) {
+        Responses.error(ctx, ErrorPage.of(status, title, message, RequestId.of(ctx, random), ErrorPage.signInAgain(redirects, rd))
+                .withCode(aadsts), clearLogin);
     }
 
     /** One service log line and one audit event; {@code reason} never holds the code, the state or a token. */
     private void loginFailed(RoutingContext ctx, Level level, String reason) {
-        LOG.atLevel(level).addKeyValue("event", "login.failure").addKeyValue("reason", reason).log();
+        LOG.atLevel(level).addKeyValue("event", "login.failure").addKeyValue("reason", reason)
+                .addKeyValue("request_id", RequestId.of(ctx, random)).log();
         events.loginFailure(ctx, reason);
     }
 }

@@ -71,7 +71,7 @@ final class EventRecorder implements TokenService.Observer {
     /** @param who the session's user, or a bearer caller (no session hash) */
     void rateLimited(RoutingContext ctx, Actor who, Profile profile, long retryAfterSeconds) {
         metrics.authDecision(AuthOutcome.RATE_LIMITED, profile.name());
-        metrics.rateLimited(Limit.AUTH);
+        metrics.rateLimited(Limit.AUTH, who.user());
         audit.rateLimitExceeded(facts(ctx.request()), who, "auth", profile.name(), retryAfterSeconds);
     }
 
@@ -95,8 +95,9 @@ final class EventRecorder implements TokenService.Observer {
     // sign-in and sign-out
 
     void signInLimited(RoutingContext ctx, long retryAfterSeconds) {
-        metrics.rateLimited(Limit.SIGN_IN);
-        audit.rateLimitExceeded(facts(ctx.request()), null, "sign_in", null, retryAfterSeconds);
+        RequestFacts facts = facts(ctx.request());
+        metrics.rateLimited(Limit.SIGN_IN, facts.clientIp());
+        audit.rateLimitExceeded(facts, null, "sign_in", null, retryAfterSeconds);
     }
 
     void loginSuccess(RoutingContext ctx, Session session) {

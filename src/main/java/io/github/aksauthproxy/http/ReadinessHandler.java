@@ -6,29 +6,21 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * {@code GET /readyz}: 200 when the service can sign people in and mint tokens, else 503 with every reason in
  * the JSON body. The checks read a file and may fetch discovery and keys, so they run on a worker.
  */
 final class ReadinessHandler implements Handler<RoutingContext> {
-    private final List<Supplier<Optional<String>>> checks;
+    private final Readiness readiness;
 
-    ReadinessHandler(List<Supplier<Optional<String>>> checks) {
-        this.checks = List.copyOf(checks);
+    ReadinessHandler(Readiness readiness) {
+        this.readiness = readiness;
     }
 
     @Override
     public void handle(RoutingContext ctx) {
-        ctx.vertx().executeBlocking(() -> {
-            List<String> problems = new ArrayList<>();
-            for (Supplier<Optional<String>> check : checks) {
-                check.get().ifPresent(problems::add);
-            }
-            return problems;
-        }, false).onComplete(done -> {
+        ctx.vertx().executeBlocking(readiness::check, false).onComplete(done -> {
             List<String> problems = done.succeeded() ? done.result() : List.of("readiness check failed: " + done.cause().getClass().getSimpleName());
             JsonObject body = new JsonObject().put("ready", problems.isEmpty());
             if (!problems.isEmpty()) {

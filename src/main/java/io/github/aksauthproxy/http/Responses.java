@@ -42,10 +42,15 @@ final class Responses {
     }
 
     static String html(String title, String message) {
-        return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title>"
-                + "<meta name=\"viewport\" content=\"width=device-width\"><style>body{font-family:system-ui,sans-serif;"
-                + "max-width:40em;margin:4em auto;padding:0 1em;line-height:1.5}</style></head><body><main><h1>"
-                + escape(title) + "</h1><p>" + escape(message) + "</p></main></body></html>";
+        return PageLayout.document(title, "<h1>" + escape(title) + "</h1><p>" + escape(message) + "</p>");
+    }
+
+    /** An error page a person meets: what happened, what to do next, and the request id to quote. */
+    static void error(RoutingContext ctx, ErrorPage page, Collection<Cookie> cookies) {
+        if (page.retryAfterSeconds() > 0) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(page.retryAfterSeconds()));
+        }
+        document(ctx, page.status(), page.html(), cookies);
     }
 
     static String escape(String s) {

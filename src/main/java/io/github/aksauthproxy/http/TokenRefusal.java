@@ -19,6 +19,12 @@ import org.slf4j.spi.LoggingEventBuilder;
 final class TokenRefusal {
     private static final Logger LOG = LoggerFactory.getLogger(TokenRefusal.class);
 
+    /**
+     * Entra's code on a 403 that no sign-in cures (not an identity header: no proxy forwards it to the app). The shipped
+     * NGINX config hands it to the error page, which explains it to the person refused.
+     */
+    static final String REFUSAL_CODE_HEADER = "X-Auth-Refusal-Code";
+
     private TokenRefusal() {
     }
 
@@ -49,6 +55,7 @@ final class TokenRefusal {
                             .addKeyValue("reason", f.getMessage() + "; grant admin consent for " + scopes + " to the app registration").log();
                 }
                 events.forbidden(ctx, session, profile, f.outcome().reason());
+                f.entra().aadsts().ifPresent(c -> ctx.response().putHeader(REFUSAL_CODE_HEADER, c));
                 AuthSubrequestHandler.plain(ctx.response(), 403,
                         "forbidden: consent is missing for " + scopes + "; an administrator must grant it to this app (" + code + ")");
             }
@@ -59,6 +66,7 @@ final class TokenRefusal {
                             + " did not satisfy Entra, so the user is not sent round again").log();
                 }
                 events.forbidden(ctx, session, profile, f.outcome().reason());
+                f.entra().aadsts().ifPresent(c -> ctx.response().putHeader(REFUSAL_CODE_HEADER, c));
                 AuthSubrequestHandler.plain(ctx.response(), 403, "forbidden: Microsoft Entra ID still refuses a token for profile "
                         + profile.name() + " after a new sign-in (" + code + "); ask an administrator");
             }

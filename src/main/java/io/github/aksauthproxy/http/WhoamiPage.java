@@ -15,12 +15,7 @@ final class WhoamiPage {
     }
 
     static String render(Session s, WhoamiHandler.GroupsView userGroups, WhoamiHandler.ClusterView cluster, List<WhoamiHandler.Verdict> verdicts) {
-        StringBuilder b = new StringBuilder();
-        b.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Who am I - aks-auth-proxy</title>")
-                .append("<meta name=\"viewport\" content=\"width=device-width\"><style>body{font-family:system-ui,sans-serif;")
-                .append("max-width:50em;margin:2em auto;padding:0 1em;line-height:1.5}table{border-collapse:collapse;margin:1em 0}")
-                .append("caption{text-align:left;font-weight:bold}th,td{border:1px solid #888;padding:.3em .6em;text-align:left;")
-                .append("vertical-align:top}</style></head><body><main><h1>Who am I</h1>");
+        StringBuilder b = new StringBuilder("<h1>Who am I</h1>");
 
         b.append("<section aria-labelledby=\"signin\"><h2 id=\"signin\">Your sign-in</h2><table><caption>What Entra ID told us ")
                 .append("about you</caption><tbody>");
@@ -60,8 +55,8 @@ final class WhoamiPage {
                     .append("</td><td>").append(escape(d.reason())).append("</td></tr>");
         }
         b.append("</tbody></table></section>");
-        b.append("<p><a href=\"/oauth2/sign_out\">Sign out</a></p></main></body></html>");
-        return b.toString();
+        b.append("<p><a href=\"/oauth2/sign_out\">Sign out</a></p>");
+        return PageLayout.document("Who am I", b.toString());
     }
 
     private static void row(StringBuilder b, String name, String value) {

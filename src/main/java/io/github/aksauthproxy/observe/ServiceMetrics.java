@@ -1,5 +1,9 @@
 package io.github.aksauthproxy.observe;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.aksauthproxy.entra.WorkloadIdentityAssertion;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -17,6 +21,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -27,6 +32,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -41,6 +47,8 @@ public final class ServiceMetrics implements AutoCloseable {
     /** The route label of a request that matched no route. */
     public static final String UNMATCHED_ROUTE = "unmatched";
     private static final Pattern AADSTS = Pattern.compile("AADSTS\\d{4,8}");
+    /** How long a refused user or address counts as "rate limited" in aks_auth_proxy_ratelimit_limited_clients. */
+    static final Duration LIMITED_LATELY = Duration.ofMinutes(1);
     private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
             Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
             Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
@@ -66,9 +74,16 @@ public final class ServiceMetrics implements AutoCloseable {
     private final Map<SessionEnd, Counter> sessionsEnded = new EnumMap<>(SessionEnd.class);
     private final Map<Limit, Counter> rateLimited = new EnumMap<>(Limit.class);
     private final List<Object> redisState = new java.util.ArrayList<>();
+    /** Who each limit refused lately (user object ids, client addresses): counted, never exported as labels. */
+    private final Map<Limit, Cache<String, Boolean>> recentlyLimited = new EnumMap<>(Limit.class);
 
     /** @param profiles the configured profile names: the only profile label values besides {@link #UNKNOWN_PROFILE} */
     public ServiceMetrics(Collection<String> profiles) {
+        this(profiles, Ticker.systemTicker());
+    }
+
+    /** @param ticker the time of the rate limits' "lately" (one minute) */
+    ServiceMetrics(Collection<String> profiles, Ticker ticker) {
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -102,7 +117,50 @@ public final class ServiceMetrics implements AutoCloseable {
         for (Limit l : Limit.values()) {
             rateLimited.put(l, Counter.builder("aks_auth_proxy.ratelimit.exceeded").description("Requests refused with 429, by limit")
                     .tag("limit", label(l)).register(registry));
+            Cache<String, Boolean> lately = Caffeine.newBuilder().expireAfterWrite(LIMITED_LATELY).maximumSize(100_000).ticker(ticker).build();
+            recentlyLimited.put(l, lately);
+            Gauge.builder("aks_auth_proxy.ratelimit.limited.clients", lately, c -> {
+                        c.cleanUp();
+                        return c.estimatedSize();
+                    })
+                    .description("Distinct users (auth) or client addresses (sign_in) refused with 429 in the last minute")
+                    .tag("limit", label(l)).register(registry);
         }
+    }
+
+    // Micrometer holds a gauge's state object weakly: the suppliers below are lambdas nobody else keeps, so each
+    // gauge holds them strongly, or they would read NaN after the next garbage collection.
+
+    /** 1 while the service is ready, as {@code /readyz} last found it (the caller checks on a schedule), else 0. */
+    public void readiness(BooleanSupplier ready) {
+        Gauge.builder("aks_auth_proxy.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
+                .description("1 while the service is ready (its /readyz checks pass), else 0").strongReference(true).register(registry);
+    }
+
+    /**
+     * The federated token file as its latest read found it (the service reads it for every request to Entra and
+     * on every readiness check; the scrape never reads it): the token's {@code exp}, and whether it held a JWT. Both
+     * are NaN until the first read; the expiry is NaN while the file is unreadable.
+     */
+    public void federatedToken(Supplier<WorkloadIdentityAssertion.LastRead> lastRead) {
+        Gauge.builder("aks_auth_proxy.federated.token.expiry.timestamp.seconds", lastRead,
+                        r -> r.get().expiry().map(e -> (double) e.getEpochSecond()).orElse(Double.NaN))
+                .description("exp (Unix seconds) of the token in AZURE_FEDERATED_TOKEN_FILE when last read").strongReference(true).register(registry);
+        Gauge.builder("aks_auth_proxy.federated.token.readable", lastRead,
+                        r -> !r.get().happened() ? Double.NaN : r.get().readable() ? 1 : 0)
+                .description("1 when the last read of AZURE_FEDERATED_TOKEN_FILE found a JWT, else 0").strongReference(true).register(registry);
+    }
+
+    /** The date by which the first cookie key is to be replaced (AKS_AUTH_PROXY_COOKIE_SECRETS_ROTATE_BY). */
+    public void cookieKeyRotationDue(Instant due) {
+        Gauge.builder("aks_auth_proxy.cookie.key.rotation.due.timestamp.seconds", due, d -> d.getEpochSecond())
+                .description("When (Unix seconds) the first cookie key is to be replaced, as configured").strongReference(true).register(registry);
+    }
+
+    /** Token requests to Entra started and not yet answered. */
+    public void tokenRequestsInFlight(IntSupplier inFlight) {
+        Gauge.builder("aks_auth_proxy.token.requests.in.flight", inFlight, IntSupplier::getAsInt)
+                .description("Token requests to Entra waiting for an answer").strongReference(true).register(registry);
     }
 
     private Counter[] authCounters(String profile) {
@@ -158,7 +216,7 @@ public final class ServiceMetrics implements AutoCloseable {
      */
     public void idpError(String operation, String error, Optional<String> aadsts, boolean trusted) {
         String code = aadsts.filter(c -> AADSTS.matcher(c).matches())
-                .filter(c -> trusted || io.github.aksauthproxy.entra.AadstsExplanations.explain(c).isPresent()).orElse("none");
+                .filter(c -> trusted || io.github.aksauthproxy.entra.AadstsExplanations.isKnown(c)).orElse("none");
         String err = "authorize".equals(operation) ? IdpErrorCode.ofAuthorizeResponse(error) : IdpErrorCode.ofTokenResponse(error);
         Counter.builder("aks_auth_proxy.idp.errors").description("Errors from Entra, by operation, OAuth error and AADSTS code")
                 .tags("operation", operation, "error", err, "aadsts", code).register(registry).increment();
@@ -172,8 +230,10 @@ public final class ServiceMetrics implements AutoCloseable {
         sessionsEnded.get(why).increment();
     }
 
-    public void rateLimited(Limit limit) {
+    /** @param who the refused user's object id (auth) or client address (sign_in): counted once per minute, never a label */
+    public void rateLimited(Limit limit, String who) {
         rateLimited.get(limit).increment();
+        recentlyLimited.get(limit).put(who, Boolean.TRUE);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Writes and reads the per-attempt sign-in cookie. */
@@ -63,6 +64,21 @@ public final class LoginStateCookies {
         } catch (ClassCastException | NullPointerException e) {
             return Result.failed(LoginRejected.UNREADABLE_LOGIN_COOKIE);
         }
+    }
+
+    /**
+     * Where the attempt of this {@code state} was going, read from its cookie even when the attempt can no longer
+     * complete (too old): only for the error page's "Sign in again" link, which validates it again.
+     */
+    public Optional<String> redirectTarget(String state, Map<String, String> cookies) {
+        if (state == null || !STATE.matcher(state).matches() || cookies.get(names.login(state)) == null) {
+            return Optional.empty();
+        }
+        CookieCodec.Decoded d = codec.decrypt(KIND, cookies.get(names.login(state)));
+        if (!d.ok() || !state.equals(d.payload().getValue("state")) || !(d.payload().getValue("rd") instanceof String rd)) {
+            return Optional.empty();
+        }
+        return Optional.of(rd);
     }
 
     /** A cookie removing this attempt's sign-in cookie, when the browser sent one. */

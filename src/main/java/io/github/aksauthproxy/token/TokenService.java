@@ -162,6 +162,11 @@ public final class TokenService {
         return CompletableFuture.completedFuture(cached);
     }
 
+    /** Token requests to Entra started and not yet answered (one per session and profile at most). */
+    public int requestsInFlight() {
+        return inFlight.size();
+    }
+
     /** What the next sign-in of this session's browser must carry, when Entra ended the session wanting the user. */
     public Optional<StepUp> pendingStepUp(String sessionId) {
         return Optional.ofNullable(ended.getIfPresent(sessionId)).map(e -> e.stepUp);

@@ -125,6 +125,19 @@ public class ConfigLoaderTest {
     }
 
     @Test
+    void cookieKeyRotationDateIsTheStartOfThatDayInUtcAndAnythingElseIsNamed() throws Exception {
+        Map<String, String> env = minimal();
+        assertThat(ConfigLoader.load(env).cookieKeysRotateBy()).isEmpty();
+        env.put("AKS_AUTH_PROXY_COOKIE_SECRETS_ROTATE_BY", "2026-09-30");
+        assertThat(ConfigLoader.load(env).cookieKeysRotateBy()).contains(java.time.Instant.parse("2026-09-30T00:00:00Z"));
+        for (String bad : new String[] {"30.09.2026", "2026-09-31", "2026-09-30T10:00:00Z"}) {
+            env.put("AKS_AUTH_PROXY_COOKIE_SECRETS_ROTATE_BY", bad);
+            assertThat(problems(env)).as(bad).containsExactly(
+                    "AKS_AUTH_PROXY_COOKIE_SECRETS_ROTATE_BY: '" + bad + "' is not a date; write it like 2026-09-30");
+        }
+    }
+
+    @Test
     void samePortForBothListenersIsRefused() {
         Map<String, String> env = minimal();
         env.put("AKS_AUTH_PROXY_INTERNAL_PORT", "4180");

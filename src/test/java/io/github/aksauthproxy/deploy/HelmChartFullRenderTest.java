@@ -31,8 +31,8 @@ class HelmChartFullRenderTest {
 
     @Test
     void rendersEveryOptionalObject() {
-        assertThat(rendered.kinds()).containsExactly("ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress",
-                "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service", "ServiceAccount", "ServiceMonitor");
+        assertThat(rendered.kinds()).containsExactly("ConfigMap", "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress",
+                "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Secret", "Service", "ServiceAccount", "ServiceMonitor");
     }
 
     @Test
@@ -50,7 +50,7 @@ class HelmChartFullRenderTest {
         assertThat(rules).hasSize(1);
         assertThat((String) at(rules.get(0), "host")).isEqualTo(Chart.HOST);
         assertThat(paths).extracting(p -> p.get("path")).containsExactly(
-                "/oauth2/start", "/oauth2/callback", "/oauth2/sign_out", "/oauth2/userinfo", "/oauth2/whoami");
+                "/oauth2/start", "/oauth2/callback", "/oauth2/sign_out", "/oauth2/userinfo", "/oauth2/whoami", "/oauth2/error");
         assertThat(paths).allSatisfy(p -> {
             assertThat(p.get("pathType")).isEqualTo("Exact");
             assertThat((String) at(p, "backend", "service", "name")).isEqualTo(Chart.FULLNAME);
@@ -77,7 +77,8 @@ class HelmChartFullRenderTest {
 
     @Test
     void profilesBecomeTheConfigFileTheEnvironmentPointsAt() {
-        Map<String, Object> configMap = rendered.one("ConfigMap");
+        Map<String, Object> configMap = rendered.ofKind("ConfigMap").stream()
+                .filter(c -> Chart.FULLNAME.equals(at(c, "metadata", "name"))).findFirst().orElseThrow();
         Map<String, Object> file = new Yaml(new LoaderOptions()).load((String) at(configMap, "data", "config.yaml"));
         Map<String, Object> mount = Manifests.<Map<String, Object>>list(rendered.container(), "volumeMounts").stream()
                 .filter(m -> "config".equals(m.get("name"))).findFirst().orElseThrow();

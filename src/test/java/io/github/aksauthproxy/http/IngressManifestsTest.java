@@ -29,7 +29,8 @@ class IngressManifestsTest {
             "HTTPRoute", "gateway.networking.k8s.io/v1",
             "SecurityPolicy", "gateway.envoyproxy.io/v1alpha1",
             "ReferenceGrant", "gateway.networking.k8s.io/v1beta1");
-    static final Set<String> BROWSER_PATHS = Set.of("/oauth2/start", "/oauth2/callback", "/oauth2/sign_out", "/oauth2/userinfo", "/oauth2/whoami");
+    static final Set<String> BROWSER_PATHS = Set.of("/oauth2/start", "/oauth2/callback", "/oauth2/sign_out", "/oauth2/userinfo", "/oauth2/whoami",
+            "/oauth2/error");
     static final Pattern SERVICE_URL = Pattern.compile("https?://aks-auth-proxy\\.[a-z0-9-]+\\.svc\\.cluster\\.local:(\\d+)(/[^?\\s\"';,}]*)");
 
     static int publicPort;

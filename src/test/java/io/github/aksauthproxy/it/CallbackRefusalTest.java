@@ -28,7 +28,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class CallbackRefusalTest {
     static final String SESSION = SignInFlowTest.SESSION;
-    static final String UNVERIFIED = "The sign-in response could not be verified. Please sign in again.";
+    static final String UNVERIFIED = "The sign-in response could not be verified.";
+    /** The way back in: a new sign-in to where this one was going ({@code /after}). */
+    static final String SIGN_IN_AGAIN = "<li><a class=\"action\" href=\"/oauth2/start?rd=%2Fafter\">Sign in again</a></li>";
+    static final java.util.regex.Pattern REQUEST_ID = java.util.regex.Pattern.compile("<code id=\"request-id\">([0-9a-f]{32})</code>");
     @RegisterExtension
     static final StandInAndService env = new StandInAndService(Map.of());
 
@@ -98,8 +101,8 @@ class CallbackRefusalTest {
         try (LogCapture logs = new LogCapture()) {
             HttpResponse<String> r = browser.get(callback);
             assertThat(r.statusCode()).isEqualTo(400);
-            assertThat(r.body()).contains("<h1>Sign-in failed</h1>")
-                    .contains("This sign-in response was already used or has expired. Please sign in again.");
+            assertThat(r.body()).contains("<h1>Sign-in failed</h1><p>This sign-in response was already used or has expired.</p>")
+                    .contains(SIGN_IN_AGAIN).containsPattern(REQUEST_ID);
             assertThat(sessionCookies(r)).isEmpty();
             assertThat(logs.lines()).anyMatch(l -> l.contains("event=login.failure") && l.contains("invalid_grant"));
         }
@@ -114,8 +117,13 @@ class CallbackRefusalTest {
         try (LogCapture logs = new LogCapture()) {
             HttpResponse<String> r = browser.get(callback);
             assertThat(r.statusCode()).isEqualTo(403);
-            assertThat(r.body()).contains("<h1>Sign-in could not be completed</h1>")
-                    .contains("This sign-in link is not valid in this browser: it may have expired, been used already, or been started elsewhere.");
+            assertThat(r.body()).contains("<h1>Sign-in could not be completed</h1><p>This sign-in link is not valid in this browser: it may "
+                    + "have expired, been used already, or been started elsewhere.</p>")
+                    .as("the expired attempt still knows where it was going").contains(SIGN_IN_AGAIN);
+            java.util.regex.Matcher id = REQUEST_ID.matcher(r.body());
+            assertThat(id.find()).isTrue();
+            assertThat(logs.lines()).as("the id to quote is in the log line of this refusal")
+                    .anyMatch(l -> l.contains("event=login.failure") && l.contains("request_id=" + id.group(1)));
             assertThat(sessionCookies(r)).isEmpty();
             assertThat(logs.lines()).anyMatch(l -> l.contains("event=login.failure") && l.contains("the sign-in took longer than 10 minutes"));
         } finally {
@@ -145,7 +153,8 @@ class CallbackRefusalTest {
             HttpResponse<String> r = completeSignIn(browser);
             assertThat(r.statusCode()).isEqualTo(403);
             assertThat(r.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
-            assertThat(r.body()).contains("<h1>Sign-in failed</h1>").contains("<p>" + UNVERIFIED + "</p>").doesNotContain("Exception");
+            assertThat(r.body()).contains("<h1>Sign-in failed</h1><p>" + UNVERIFIED + "</p>").contains(SIGN_IN_AGAIN)
+                    .containsPattern(REQUEST_ID).doesNotContain("Exception");
             assertThat(sessionCookies(r)).isEmpty();
             assertThat(logs.lines()).anyMatch(l -> l.contains("event=login.failure") && l.contains(logReason));
         }

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,25 +21,37 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The local demo, {@code mvn -q test-compile exec:java}: a stand-in for Entra with its login page (type any user
- * name), aks-auth-proxy, a small protected app, and real nginx in front configured as ingress-nginx renders the
- * annotations (ingress/nginx/nginx.conf.template). Installs nginx with apt-get on Debian when it is missing.
- * Ctrl-C stops everything it started. Lives in the test tree so the production jar never contains the stand-in.
+ * name), aks-auth-proxy, a stand-in for the Kubernetes API server that maps the demo's users to RBAC answers, a small
+ * protected app and an RBAC-gated one, and real nginx in front configured as ingress-nginx renders the annotations
+ * (ingress/nginx/nginx.conf.template with the example's error pages). Installs nginx with apt-get on Debian when it
+ * is missing. Ctrl-C stops everything it started within a second or two. Lives in the test tree so the production
+ * jar never contains the stand-ins.
  */
 public final class Demo implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
     /** Where browsers open the demo; DEMO_PORT changes it. */
     static final int DEFAULT_PORT = 8080;
+    /** The RBAC-gated app's path: nginx asks /oauth2/auth?profile=rbac for it. */
+    static final String RBAC_APP = "/rbac/";
+    static final String PROFILES = """
+            profiles:
+              - name: rbac
+                scopes: ["6dae42f8-4368-4678-94ff-3960e28e3630/.default"]
+                rbac: %s
+            """.formatted(DemoCluster.RULE);
 
     final String url;
     private final EntraStandIn idp;
+    private final DemoCluster cluster;
     private final Vertx vertx;
     private final AuthProxyServer service;
     private final HttpServer app;
     private final ProxyProcess nginx;
 
-    private Demo(String url, EntraStandIn idp, Vertx vertx, AuthProxyServer service, HttpServer app, ProxyProcess nginx) {
+    private Demo(String url, EntraStandIn idp, DemoCluster cluster, Vertx vertx, AuthProxyServer service, HttpServer app, ProxyProcess nginx) {
         this.url = url;
         this.idp = idp;
+        this.cluster = cluster;
         this.vertx = vertx;
         this.service = service;
         this.app = app;
@@ -49,22 +62,38 @@ public final class Demo implements AutoCloseable {
         int port = Integer.parseInt(System.getenv().getOrDefault("DEMO_PORT", String.valueOf(DEFAULT_PORT)));
         installNginxIfMissing();
         Demo demo = start(port);
-        LOG.info("""
-
-                aks-auth-proxy demo is running. Open {}/ and sign in with any user name.
-                  nginx (as ingress-nginx renders auth-url/auth-signin) -> aks-auth-proxy -> stand-in for Entra ID at {}
-                  the protected app shows the identity headers and the decoded token it received
-                Ctrl-C stops it.""", demo.url, demo.idp.authorityHost());
+        LOG.info("\n{}", demo.welcome());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             demo.close();
+            LOG.info("demo stopped");
             stop.countDown();
         }));
         stop.await();
     }
 
+    /** What to open and which user names to type to see each outcome. */
+    String welcome() {
+        Map<String, String> urls = new LinkedHashMap<>();
+        urls.put(url + "/", "the protected app: any user name signs in; it shows the identity headers and the token the "
+                + "ingress handed it");
+        urls.put(url + RBAC_APP, "the RBAC-gated app (profile \"rbac\"): the Kubernetes API server decides, asked with the "
+                + "user's own token. Type \"alice\" to be let in; \"bob\" (any other name) gets the 403 page");
+        urls.put(url + "/oauth2/whoami", "who you are, and what the cluster sees (SelfSubjectReview: user and groups)");
+        urls.put(url + "/oauth2/sign_out", "sign out, to sign in again as someone else");
+        int width = urls.keySet().stream().mapToInt(String::length).max().orElse(0);
+        StringBuilder b = new StringBuilder("aks-auth-proxy demo is running. Every sign-in goes to a login page that takes any user name.\n\n");
+        urls.forEach((u, what) -> b.append("  ").append(u).append(" ".repeat(width - u.length() + 2)).append(what).append('\n'));
+        return b.append("\n  nginx (ingress-nginx's auth-url, auth-signin, error pages) -> aks-auth-proxy -> stand-in for Entra ID at ")
+                .append(idp.authorityHost())
+                .append("\n  stand-in for the Kubernetes API server at ").append(cluster.url())
+                .append(": alice may get services/proxy grafana in monitoring, nobody else may do anything")
+                .append("\nCtrl-C stops it.").toString();
+    }
+
     static Demo start(int port) throws Exception {
         EntraStandIn idp = new EntraStandIn(true);
+        DemoCluster cluster = DemoCluster.start();
         Path dir = Files.createTempDirectory("aks-auth-proxy-demo");
         Path tokenFile = dir.resolve("azure-identity-token");
         ServiceUnderTest.writeAssertion(tokenFile, "demo", new MutableClock(Instant.now()));
@@ -73,12 +102,16 @@ public final class Demo implements AutoCloseable {
         int internalPort = ServiceUnderTest.freePort();
         Map<String, String> env = ServiceUnderTest.environment(idp, dir, tokenFile, url, publicPort, internalPort);
         env.put("AKS_AUTH_PROXY_ALLOWED_REDIRECT_DOMAINS", "localhost:" + port);
+        env.put("AKS_AUTH_PROXY_CONFIG", Files.writeString(dir.resolve("profiles.yaml"), PROFILES).toString());
+        env.put("AKS_AUTH_PROXY_KUBERNETES_API_URL", cluster.url());
+        env.put("AKS_AUTH_PROXY_KUBERNETES_CA_FILE", cluster.caFile());
         Vertx vertx = Vertx.vertx();
         AuthProxyServer service = AuthProxyServer.start(vertx, ConfigLoader.load(env), Clock.systemUTC(), new SecureRandom(),
                 Optional.of(new EntraLikeHttpClient(idp.trust()))).await(30, TimeUnit.SECONDS);
         HttpServer app = DemoApp.start(vertx, ServiceUnderTest.freePort());
-        ProxyProcess nginx = NginxIngress.start(dir, "127.0.0.1", port, publicPort, internalPort, app.actualPort());
-        return new Demo(url, idp, vertx, service, app, nginx);
+        ProxyProcess nginx = NginxIngress.start(IngressNginxAnnotations.PROTECTED_APP, dir, "127.0.0.1", port, publicPort, internalPort,
+                app.actualPort(), Map.of(RBAC_APP, "rbac"));
+        return new Demo(url, idp, cluster, vertx, service, app, nginx);
     }
 
     /** On Debian, installs nginx and set-misc with apt-get (through sudo when not root); elsewhere says what to install. */
@@ -107,6 +140,11 @@ public final class Demo implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops everything, each part awaited on its own. Vert.x is closed last and awaited directly: a future chained
+     * onto one of its contexts (app.close().compose(... vertx.close())) completes on an event loop that the close
+     * has just terminated, so it never completes; that was a 10 s TimeoutException on every Ctrl-C.
+     */
     @Override
     public void close() {
         try {
@@ -115,10 +153,13 @@ public final class Demo implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
-            app.close().compose(x -> service.close()).compose(x -> vertx.close()).await(10, TimeUnit.SECONDS);
+            app.close().await(5, TimeUnit.SECONDS);
+            service.close().await(5, TimeUnit.SECONDS);
+            vertx.close().await(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("event=demo.stop reason=\"{}\"", e.getClass().getSimpleName());
         }
+        cluster.close();
         idp.close();
     }
 }

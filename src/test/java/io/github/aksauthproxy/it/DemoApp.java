@@ -37,9 +37,17 @@ final class DemoApp {
                 + "<style>body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
                 + "td,th{text-align:left;padding:.2em .6em;border-bottom:1px solid #ddd;vertical-align:top}"
                 + "pre{background:#f4f4f4;padding:1em;overflow:auto}</style></head><body><main>");
-        html.append("<h1 id=\"signed-in\">Signed in as ").append(esc(user == null ? "(nobody)" : user)).append("</h1>")
-                .append("<p>This page is the protected app. NGINX asked aks-auth-proxy about this request and passed on what it answered.</p>")
-                .append("<h2>Identity headers</h2><table>");
+        html.append("<h1 id=\"signed-in\">Signed in as ").append(esc(user == null ? "(nobody)" : user)).append("</h1>");
+        if (req.path().startsWith(Demo.RBAC_APP)) {
+            html.append("<p id=\"rbac-app\">This page is the RBAC-gated app. NGINX asked aks-auth-proxy with <code>?profile=rbac</code>, ")
+                    .append("and the Kubernetes API server answered that you may get services/proxy grafana in the monitoring ")
+                    .append("namespace: a SelfSubjectAccessReview made with your own AKS token.</p>");
+        } else {
+            html.append("<p>This page is the protected app. NGINX asked aks-auth-proxy about this request and passed on what it answered. ")
+                    .append("<a href=\"").append(Demo.RBAC_APP).append("\">The RBAC-gated app</a> lets in only whom the cluster allows; ")
+                    .append("<a href=\"/oauth2/whoami\">Who am I</a> shows what the cluster sees.</p>");
+        }
+        html.append("<h2>Identity headers</h2><table>");
         identity.forEach((k, v) -> html.append("<tr><th>").append(esc(k)).append("</th><td>").append(esc(v)).append("</td></tr>"));
         html.append("</table><h2>The token this app received</h2>");
         String authorization = req.getHeader("Authorization");

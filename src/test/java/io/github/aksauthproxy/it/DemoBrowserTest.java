@@ -3,40 +3,26 @@ package io.github.aksauthproxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A real browser through the demo: headless Debian Chromium, driven by playwright-core (installed from npm into
- * target/playwright, version pinned), signs in on the stand-in's login page and lands on the demo app behind nginx.
- * The screenshot is target/demo-signed-in.png.
+ * A real browser through the demo: headless Debian Chromium, driven by playwright-core ({@link ChromiumScript}), signs
+ * in on the stand-in's login page and lands on the demo app behind nginx. The screenshot is target/demo-signed-in.png.
  */
 class DemoBrowserTest {
-    static final String PLAYWRIGHT_CORE = "playwright-core@1.64.1";
 
     @Test
     void newcomerSignsInOnTheLoginPageAndSeesTheDemoAppWithTheirIdentity() throws Exception {
-        Path chromium = RequiredBinary.find("chromium", "chromium");
-        Path node = RequiredBinary.find("node", "nodejs");
-        Path workDir = Path.of("target/playwright").toAbsolutePath();
-        installPlaywrightCore(workDir);
-        Path script = workDir.resolve("sign-in.js");
-        Files.copy(Path.of("src/test/resources/demo/sign-in.js"), script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Path shot = Path.of("target/demo-signed-in.png").toAbsolutePath();
         Files.deleteIfExists(shot);
-        Path profile = Files.createTempDirectory(workDir, "chromium-profile");
-
         try (Demo demo = Demo.start(ServiceUnderTest.freePort())) {
-            Process p = new ProcessBuilder(node.toString(), script.toString(), demo.url, shot.toString(), chromium.toString(), profile.toString())
-                    .directory(workDir.toFile()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as(out).isZero();
-            JsonObject page = new JsonObject(out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow(() -> new AssertionError(out)));
+            List<JsonObject> results = ChromiumScript.run("sign-in.js", demo.url, shot.toString());
+            JsonObject page = results.get(results.size() - 1);
             assertThat(page.getString("url")).isEqualTo(demo.url + "/team/board?view=mine");
             String text = page.getString("text");
             assertThat(text).contains("Signed in as dana.newcomer@contoso.example")
@@ -48,16 +34,34 @@ class DemoBrowserTest {
         assertThat(Files.size(shot)).isGreaterThan(1000);
     }
 
-    private static void installPlaywrightCore(Path workDir) throws Exception {
-        if (Files.exists(workDir.resolve("node_modules/playwright-core/package.json"))) {
-            return;
+    /**
+     * What sets the product apart, as a newcomer sees it: the cluster's RBAC decides who opens the RBAC-gated app
+     * (alice may, bob may not and meets the 403 page through nginx), and whoami shows what the cluster makes of the
+     * user's token. Screenshots: target/demo-rbac/*.png.
+     */
+    @Test
+    void clusterRbacLetsAliceIntoTheGatedAppAndShowsBobTheAccessDeniedPage() throws Exception {
+        Path shots = Files.createDirectories(Path.of("target/demo-rbac").toAbsolutePath());
+        Map<String, JsonObject> pages = new LinkedHashMap<>();
+        try (Demo demo = Demo.start(ServiceUnderTest.freePort())) {
+            ChromiumScript.run("demo-rbac.js", demo.url, shots.toString()).forEach(j -> pages.put(j.getString("name"), j));
+            assertThat(pages.get("rbac-allowed").getString("url")).isEqualTo(demo.url + Demo.RBAC_APP);
         }
-        Files.createDirectories(workDir);
-        Path npm = RequiredBinary.find("npm", "npm");
-        Process p = new ProcessBuilder(List.of(npm.toString(), "install", "--no-audit", "--no-fund", "--prefix", workDir.toString(), PLAYWRIGHT_CORE))
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("npm install " + PLAYWRIGHT_CORE + ": " + out).isZero();
+        assertThat(pages).containsOnlyKeys("rbac-allowed", "whoami", "rbac-denied");
+        assertThat(pages.get("rbac-allowed").getInteger("status")).isEqualTo(200);
+        assertThat(pages.get("rbac-allowed").getString("text")).contains("Signed in as alice@contoso.example",
+                "This page is the RBAC-gated app.");
+        assertThat(pages.get("whoami").getInteger("status")).isEqualTo(200);
+        assertThat(pages.get("whoami").getString("text")).contains("Who am I", "What the cluster sees",
+                "Kubernetes user\talice@contoso.example", "system:authenticated",
+                UserNameLogin.claimsFor("alice", EntraStandIn.TENANT).getJsonArray("groups").getString(0),
+                "rbac\tyes\tAKS RBAC allows get services/proxy grafana in namespace monitoring");
+        assertThat(pages.get("rbac-denied").getInteger("status")).isEqualTo(403);
+        assertThat(pages.get("rbac-denied").getString("text")).contains("Access denied", "You are signed in as bob@contoso.example.",
+                "Sign in again", "Request id").doesNotContain("RBAC-gated app.");
+        for (JsonObject page : pages.values()) {
+            assertThat(page.getString("text")).as(page.getString("name")).doesNotContainPattern("eyJ[A-Za-z0-9_-]{20,}\\.eyJ");
+            assertThat(shots.resolve(page.getString("name") + ".png")).exists();
+        }
     }
 }

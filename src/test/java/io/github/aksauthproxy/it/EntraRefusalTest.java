@@ -86,6 +86,7 @@ class EntraRefusalTest {
             assertThat(r.statusCode()).isEqualTo(403);
             assertThat(r.body()).isEqualTo("forbidden: consent is missing for " + AKS_SCOPE
                     + "; an administrator must grant it to this app (AADSTS65001)");
+            assertThat(r.headers().firstValue("X-Auth-Refusal-Code")).as("for the error page behind NGINX").hasValue("AADSTS65001");
             assertThat(r.headers().firstValue("Authorization")).isEmpty();
             assertThat(logs.lines()).anyMatch(l -> l.contains("event=token.consent_required") && l.contains("scope=" + AKS_SCOPE)
                     && l.contains("AADSTS65001"));

@@ -49,6 +49,7 @@ public final class EntraStandIn implements AutoCloseable {
     private final Ssl ssl;
     private final List<RecordedRequest> seen = new ArrayList<>();
     /** Answers that replace the token endpoint's, by grant type (see {@link #answerTokenRequests}). */
+    private volatile java.util.concurrent.CountDownLatch held;
     private final Map<String, MockResponse> tokenAnswers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public EntraStandIn() {
@@ -81,6 +82,7 @@ public final class EntraStandIn implements AutoCloseable {
     private StandInHttpServer.Handler answeringTokenRequests(StandInHttpServer.Handler real) {
         return request -> {
             if (request.getUrl().encodedPath().endsWith("/token")) {
+                awaitRelease();
                 String grant = request.getFormParameters().get("grant_type");
                 MockResponse answer = tokenAnswers.get(grant == null ? "" : grant);
                 if (answer != null) {
@@ -91,6 +93,24 @@ public final class EntraStandIn implements AutoCloseable {
             }
             return real.invoke(request);
         };
+    }
+
+    /** Token requests wait (at most 20 s each) until the returned latch is counted down: Entra being slow. */
+    public java.util.concurrent.CountDownLatch holdTokenRequests() {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        held = gate;
+        return gate;
+    }
+
+    private void awaitRelease() {
+        java.util.concurrent.CountDownLatch gate = held;
+        if (gate != null) {
+            try {
+                gate.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** From now on every token request of this grant type gets {@code answer}, until {@link #answerTokenRequestsNormally}. */

@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Real nginx (Debian's, with set-misc) configured from ingress/nginx/nginx.conf.template, as ingress-nginx renders it
@@ -27,6 +29,16 @@ final class NginxIngress {
     /** @param manifest the ingress-nginx example whose annotations the protected location renders */
     static ProxyProcess start(Path manifest, Path dir, String listenHost, int port, int publicPort, int internalPort, int upstreamPort)
             throws Exception {
+        return start(manifest, dir, listenHost, port, publicPort, internalPort, upstreamPort, Map.of());
+    }
+
+    /**
+     * @param profileRoutes more protected locations, path prefix to profile: what ingress-nginx renders for another
+     *     Ingress of the same host whose auth-url ends in {@code ?profile=<name>} (its own auth location, its own
+     *     protected location, the same annotations otherwise)
+     */
+    static ProxyProcess start(Path manifest, Path dir, String listenHost, int port, int publicPort, int internalPort, int upstreamPort,
+                              Map<String, String> profileRoutes) throws Exception {
         IngressNginxAnnotations annotations = IngressNginxAnnotations.of(manifest);
         Path nginx = RequiredBinary.find("nginx", "nginx");
         Path modules = Path.of("/usr/lib/nginx/modules");
@@ -35,7 +47,7 @@ final class NginxIngress {
                     + "package 'libnginx-mod-http-set-misc' (./scripts/test installs it)");
         }
         Path conf = dir.resolve("nginx.conf");
-        Files.writeString(conf, ProxyProcess.render(TEMPLATE, Map.of(
+        Files.writeString(conf, withProfileRoutes(ProxyProcess.render(TEMPLATE, Map.of(
                 "DIR", dir.toAbsolutePath().toString(),
                 "MODULES", modules.toString(),
                 "LISTEN", listenHost + ":" + port,
@@ -44,8 +56,25 @@ final class NginxIngress {
                 "AUTH_INTERNAL", "127.0.0.1:" + internalPort,
                 "UPSTREAM", "127.0.0.1:" + upstreamPort,
                 "AUTH_RESPONSE_HEADERS", annotations.authResponseHeaderLines().stripTrailing(),
-                "CONFIGURATION_SNIPPET", annotations.configurationSnippet())));
+                "CONFIGURATION_SNIPPET", annotations.configurationSnippet())), profileRoutes));
         return ProxyProcess.start(List.of(nginx.toString(), "-p", dir.toAbsolutePath().toString(), "-c", conf.toAbsolutePath().toString(),
                 "-e", dir.resolve("error.log").toAbsolutePath().toString()), dir, port, Map.of());
+    }
+
+    /** The rendered config with a copy of the auth location and of the protected location for each profile route. */
+    static String withProfileRoutes(String conf, Map<String, String> profileRoutes) {
+        Matcher auth = Pattern.compile("(?s)\\n        location = /_external-auth \\{.*?\\n        }").matcher(conf);
+        Matcher app = Pattern.compile("(?s)\\n        location / \\{.*?\\n        }").matcher(conf);
+        if (!auth.find() || !app.find()) {
+            throw new IllegalStateException("the template's auth or protected location was not found");
+        }
+        StringBuilder extra = new StringBuilder();
+        profileRoutes.forEach((prefix, profile) -> {
+            extra.append(auth.group().replace("location = /_external-auth {", "location = /_external-auth-" + profile + " {")
+                    .replace("/oauth2/auth;", "/oauth2/auth?profile=" + profile + ";"));
+            extra.append(app.group().replace("location / {", "location " + prefix + " {")
+                    .replace("auth_request /_external-auth;", "auth_request /_external-auth-" + profile + ";"));
+        });
+        return conf.substring(0, app.start()) + extra + conf.substring(app.start());
     }
 }

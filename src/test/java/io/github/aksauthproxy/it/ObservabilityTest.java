@@ -284,7 +284,83 @@ class ObservabilityTest {
         Map<String, Double> m = metrics();
         assertThat(m).containsEntry(series("aks_auth_proxy_auth_decisions_total", "outcome", "rate_limited", "profile", "aks"), 3.0)
                 .containsEntry(series("aks_auth_proxy_ratelimit_exceeded_total", "limit", "auth"), 3.0)
+                .containsEntry(series("aks_auth_proxy_ratelimit_limited_clients", "limit", "auth"), 1.0)
                 .containsEntry(series("aks_auth_proxy_auth_decisions_total", "outcome", "allowed", "profile", "aks"), 7.0);
+    }
+
+    @Test
+    void operationsGaugesFollowTheFederatedTokenFileReadinessAndTokenRequestsInFlight() throws Exception {
+        start(Map.of("AKS_AUTH_PROXY_COOKIE_SECRETS_ROTATE_BY", "2026-09-30"));
+        TestBrowser b = signIn(browser("req-ops"));
+        assertThat(b.get(service.internalUrl + "/readyz").statusCode()).isEqualTo(200);
+        long exp = com.nimbusds.jwt.JWTParser.parse(java.nio.file.Files.readString(service.tokenFile)).getJWTClaimsSet()
+                .getExpirationTime().toInstant().getEpochSecond();
+        assertThat(metrics()).containsEntry(series("aks_auth_proxy_federated_token_expiry_timestamp_seconds"), (double) exp)
+                .containsEntry(series("aks_auth_proxy_federated_token_readable"), 1.0)
+                .containsEntry(series("aks_auth_proxy_ready"), 1.0)
+                .containsEntry(series("aks_auth_proxy_token_requests_in_flight"), 0.0)
+                .containsEntry(series("aks_auth_proxy_cookie_key_rotation_due_timestamp_seconds"), 1.7907264E9);
+
+        java.util.concurrent.CountDownLatch entraAnswers = idp.holdTokenRequests();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> waiting;
+        try {
+            waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> b.get(service.auth()));
+            assertThat(awaitGauge("aks_auth_proxy_token_requests_in_flight", 1.0, Duration.ofSeconds(10))).isEqualTo(1.0);
+        } finally {
+            entraAnswers.countDown();
+        }
+        assertThat(waiting.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(metrics()).containsEntry(series("aks_auth_proxy_token_requests_in_flight"), 0.0);
+
+        java.nio.file.Files.writeString(service.tokenFile, "not a token");
+        assertThat(b.get(service.internalUrl + "/readyz").statusCode()).isEqualTo(503);
+        Map<String, Double> m = metrics();
+        assertThat(m).containsEntry(series("aks_auth_proxy_federated_token_readable"), 0.0)
+                .containsEntry(series("aks_auth_proxy_ready"), 0.0);
+        assertThat(m.get(series("aks_auth_proxy_federated_token_expiry_timestamp_seconds"))).isNaN();
+    }
+
+    /**
+     * The README's Metrics table is the list operators build dashboards and alerts from: every aks_auth_proxy_ series
+     * the service exports (with every optional one switched on) has its row, and every row is a series it exports.
+     */
+    @Test
+    void readmeMetricsTableListsExactlyTheSeriesTheServiceExports() throws Exception {
+        start(Map.of("AKS_AUTH_PROXY_COOKIE_SECRETS_ROTATE_BY", "2026-09-30"));
+        TestBrowser b = signIn(browser("req-table"));
+        assertThat(b.get(service.auth()).statusCode()).isEqualTo(200);
+        assertThat(b.get(service.publicUrl + "/oauth2/callback?error=access_denied&state=x").statusCode()).isEqualTo(403);
+        java.util.Set<String> exported = new java.util.TreeSet<>();
+        for (String key : metrics().keySet()) {
+            String name = key.substring(0, key.indexOf('{'));
+            if (name.startsWith("aks_auth_proxy_")) {
+                exported.add(name);
+            }
+        }
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^\\| `(aks_auth_proxy_[a-z_]+)`( \\(histogram: ([^)]*)\\))? \\|")
+                .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("README.md")));
+        while (row.find()) {
+            if (row.group(3) == null) {
+                documented.add(row.group(1));
+            } else {
+                for (String suffix : row.group(3).split(", ")) {
+                    documented.add(row.group(1) + suffix.replace("`", ""));
+                }
+            }
+        }
+        assertThat(documented).isEqualTo(exported);
+    }
+
+    /** The gauge's value once it has it, or its last value when {@code timeout} is over. */
+    private double awaitGauge(String name, double wanted, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Double seen = metrics().get(series(name));
+        while (seen != null && seen != wanted && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            seen = metrics().get(series(name));
+        }
+        return seen == null ? Double.NaN : seen;
     }
 
     /** An AKS token from the stand-in for a kubelogin caller with this object id, as kubectl would present it. */
@@ -329,7 +405,8 @@ class ObservabilityTest {
         assertThat(alice.get(service.auth()).statusCode()).isEqualTo(429);
 
         assertThat(metrics()).containsEntry(series("aks_auth_proxy_auth_decisions_total", "outcome", "rate_limited", "profile", "aks"), 2.0)
-                .containsEntry(series("aks_auth_proxy_ratelimit_exceeded_total", "limit", "auth"), 2.0);
+                .containsEntry(series("aks_auth_proxy_ratelimit_exceeded_total", "limit", "auth"), 2.0)
+                .containsEntry(series("aks_auth_proxy_ratelimit_limited_clients", "limit", "auth"), 2.0);
     }
 
     @Test
@@ -350,7 +427,8 @@ class ObservabilityTest {
         service.clock.advance(Duration.ofSeconds(60));
         assertThat(b.get(service.start("/")).statusCode()).isEqualTo(302);
         assertThat(b.get(service.start("/")).statusCode()).isEqualTo(429);
-        assertThat(metrics()).containsEntry(series("aks_auth_proxy_ratelimit_exceeded_total", "limit", "sign_in"), 2.0);
+        assertThat(metrics()).containsEntry(series("aks_auth_proxy_ratelimit_exceeded_total", "limit", "sign_in"), 2.0)
+                .containsEntry(series("aks_auth_proxy_ratelimit_limited_clients", "limit", "sign_in"), 1.0);
     }
 
     /** Starts a sign-in with this X-Real-IP; returns the status and, for a 429, the audited client_ip. */

@@ -164,6 +164,16 @@ public final class ServiceUnderTest implements AutoCloseable {
         }
     }
 
+    /** Whether something accepts connections on this loopback port. */
+    public static boolean isListening(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static String randomKey() {
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);

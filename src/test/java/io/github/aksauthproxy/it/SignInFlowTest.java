@@ -235,7 +235,10 @@ class SignInFlowTest {
         HttpResponse<String> r = browser.get(service.publicUrl + "/oauth2/callback?error=access_denied&error_description="
                 + "AADSTS65004%3A+User+declined+to+consent&state=" + state);
         assertThat(r.statusCode()).isEqualTo(403);
-        assertThat(r.body()).contains("Access denied").contains("AADSTS65004");
+        assertThat(r.body()).contains("<h1>Access denied</h1><p>Microsoft Entra ID did not let you into this application.</p>",
+                "<p><strong>AADSTS65004</strong>: You declined to give this application the permissions it asked for. Sign in again and "
+                        + "accept them, or ask an administrator to grant them for everyone.</p>",
+                "<a class=\"action\" href=\"/oauth2/start?rd=%2F\">Sign in again</a>");
         assertThat(browser.cookies).doesNotContainKey(loginCookie(state));
     }
 
@@ -245,7 +248,11 @@ class SignInFlowTest {
         HttpResponse<String> r = browser.get(service.publicUrl + "/oauth2/callback?error=invalid_request&error_description="
                 + "AADSTS50011%3A+The+redirect+URI+%3Cscript%3E+does+not+match");
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(r.body()).contains("AADSTS50011").contains("redirect URI is not registered").doesNotContain("<script>");
+        assertThat(r.body()).contains("<h1>Sign-in failed</h1><p>Microsoft Entra ID could not sign you in.</p>",
+                "<p><strong>AADSTS50011</strong>: This application&#39;s sign-in address is not registered in Microsoft Entra ID, so "
+                        + "nobody can sign in until an administrator fixes it. Signing in again will not help; tell an administrator.</p>",
+                "<tr><th scope=\"row\">Error code</th><td>AADSTS50011: the redirect URI is not registered on the app; add "
+                        + "AKS_AUTH_PROXY_REDIRECT_URL as a Web redirect URI</td></tr>").doesNotContain("<script>");
     }
 
     @Test
