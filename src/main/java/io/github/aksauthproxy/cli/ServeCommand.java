@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,24 +35,49 @@ final class ServeCommand implements Callable<Integer> {
         ServiceMetrics metrics = new ServiceMetrics(config.profiles().keySet());
         Vertx vertx = metrics.newVertx();
         CountDownLatch stopped = new CountDownLatch(1);
-        AuthProxyServer server;
+        AtomicReference<AuthProxyServer> running = new AtomicReference<>();
+        AtomicBoolean stopping = new AtomicBoolean();
+        // Registered before the listeners open: a SIGTERM during start-up (a pod deleted as it starts) stops the
+        // service cleanly instead of failing to register a hook while the JVM is already shutting down.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
+            AuthProxyServer server = running.get();
+            try {
+                if (server != null) {
+                    server.close().await(10, TimeUnit.SECONDS);
+                }
+            } catch (Exception e) {
+                // shutting down anyway
+            }
+            try {
+                // Not chained onto the server's future: that completes on an event loop this close shuts down.
+                vertx.close().await(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // shutting down anyway
+            }
+            stopped.countDown();
+        }, "aks-auth-proxy-shutdown"));
         try {
-            server = AuthProxyServer.start(vertx, config, Clock.systemUTC(), new SecureRandom(), Optional.empty(), metrics)
-                    .await(30, TimeUnit.SECONDS);
+            running.set(AuthProxyServer.start(vertx, config, Clock.systemUTC(), new SecureRandom(), Optional.empty(), metrics)
+                    .await(30, TimeUnit.SECONDS));
         } catch (Exception e) {
+            if (stopping.get()) {
+                stopped.await();
+                return 0;
+            }
             spec.commandLine().getErr().println("aks-auth-proxy could not start: " + e.getMessage());
             spec.commandLine().getErr().flush();
             vertx.close();
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        if (stopping.get()) {
+            // Stopped while the listeners were opening: the hook may have run before there was a server to close.
             try {
-                server.close().compose(x -> vertx.close()).await(10, TimeUnit.SECONDS);
+                running.get().close().await(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 // shutting down anyway
             }
-            stopped.countDown();
-        }));
+        }
         stopped.await();
         return 0;
     }

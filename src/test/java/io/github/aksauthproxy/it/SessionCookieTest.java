@@ -185,22 +185,27 @@ class SessionCookieTest {
         SessionCookieStore store = new SessionCookieStore(
                 new CookieCodec(List.of(CookieKey.of(Base64.getDecoder().decode(ServiceUnderTest.KEY_1)))),
                 new CookieNames(Optional.empty()), service.clock, Duration.ofMinutes(30));
-        Random random = new Random(16);
-        List<String> groups = IntStream.range(0, 40).mapToObj(i -> new UUID(random.nextLong(), random.nextLong()).toString()).toList();
-        byte[] noise = new byte[3000];
-        random.nextBytes(noise);
-        String padding = Base64.getEncoder().encodeToString(noise);
         Instant now = service.clock.instant();
         String fitting = null;
-        for (int length = 0; length < padding.length(); length++) {
-            Session s = new Session("limit-session-id-0001", EntraStandIn.ALICE.oid(), EntraStandIn.TENANT, "alice@contoso.example",
-                    "Alice " + padding.substring(0, length), "", groups, new Secret(refreshToken), now, now.plus(Duration.ofHours(12)), now);
-            List<Cookie> saved = store.save(s, Map.of()).toCompletableFuture().join().cookies();
-            if (saved.size() > 1) {
-                break;
-            }
-            if (store.save(s.seenAt(now.plus(renewedAfter)), Map.of()).toCompletableFuture().join().cookies().size() > 1) {
-                fitting = saved.get(0).getValue();
+        // Compressed sizes move in steps: for some refresh tokens (random at every sign-in) no padding of one seed puts
+        // the renewal exactly across the limit, so a few seeds of group ids and padding are tried.
+        for (int seed = 16; seed < 48 && fitting == null; seed++) {
+            Random random = new Random(seed);
+            List<String> groups = IntStream.range(0, 40).mapToObj(i -> new UUID(random.nextLong(), random.nextLong()).toString()).toList();
+            byte[] noise = new byte[3000];
+            random.nextBytes(noise);
+            String padding = Base64.getEncoder().encodeToString(noise);
+            for (int length = 0; length < padding.length(); length++) {
+                Session s = new Session("limit-session-id-0001", EntraStandIn.ALICE.oid(), EntraStandIn.TENANT, "alice@contoso.example",
+                        "Alice " + padding.substring(0, length), "", groups, new Secret(refreshToken), now, now.plus(Duration.ofHours(12)), now);
+                List<Cookie> saved = store.save(s, Map.of()).toCompletableFuture().join().cookies();
+                if (saved.size() > 1) {
+                    break;
+                }
+                if (store.save(s.seenAt(now.plus(renewedAfter)), Map.of()).toCompletableFuture().join().cookies().size() > 1) {
+                    fitting = saved.get(0).getValue();
+                    break;
+                }
             }
         }
         assertThat(fitting).as("a session that fits one cookie until it is renewed").isNotNull();
