@@ -2,10 +2,6 @@ package io.github.aksauthproxy.http;
 
 import io.github.aksauthproxy.observe.Actor;
 import io.github.aksauthproxy.session.Session;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /** Identifiers that are safe to log: a session is named by a hash of its id, never by the id itself. */
 final class LogIds {
@@ -18,11 +14,6 @@ final class LogIds {
     }
 
     static String sidHash(String sessionId) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(sessionId.getBytes(StandardCharsets.US_ASCII));
-            return HexFormat.of().formatHex(d, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Session.sidHash(sessionId);
     }
 }

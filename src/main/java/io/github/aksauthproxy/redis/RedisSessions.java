@@ -158,7 +158,7 @@ public final class RedisSessions {
             Optional<Session> session = ref.open(ref.recordKey(), value.get()).flatMap(RedisSessions::parse)
                     .filter(s -> s.id().equals(ref.name())).map(s -> s.storedAs(ref.name(), ref));
             if (session.isEmpty()) {
-                LOG.atWarn().addKeyValue("event", "session.record_rejected").addKeyValue("sid_hash", SessionIndex.sidHash(ref.name()))
+                LOG.atWarn().addKeyValue("event", "session.record_rejected").addKeyValue("sid_hash", Session.sidHash(ref.name()))
                         .addKeyValue("reason", SessionRejected.RECORD_TAMPERED.reason()).log();
                 return CompletableFuture.completedFuture(Lookup.rejected(SessionRejected.RECORD_TAMPERED));
             }

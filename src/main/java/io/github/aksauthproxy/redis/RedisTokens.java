@@ -1,6 +1,7 @@
 package io.github.aksauthproxy.redis;
 
 import io.github.aksauthproxy.entra.AccessToken;
+import io.github.aksauthproxy.session.Session;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
@@ -184,7 +185,7 @@ public final class RedisTokens {
         });
         if (token.isEmpty()) {
             // Changed in Redis, or sealed for another session: a miss, so a fresh token is minted.
-            LOG.atWarn().addKeyValue("event", "token.record_rejected").addKeyValue("sid_hash", SessionIndex.sidHash(ref.name())).log();
+            LOG.atWarn().addKeyValue("event", "token.record_rejected").addKeyValue("sid_hash", Session.sidHash(ref.name())).log();
         }
         return token;
     }

@@ -5,12 +5,9 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -54,7 +51,7 @@ final class SessionIndex {
                 .flatMap(plain -> {
                     try {
                         JsonObject j = new JsonObject(new String(plain, StandardCharsets.UTF_8));
-                        return Optional.of(new Entry(sidHash(name), j.getString("user"), j.getString("oid"), j.getString("tid"),
+                        return Optional.of(new Entry(Session.sidHash(name), j.getString("user"), j.getString("oid"), j.getString("tid"),
                                 Instant.ofEpochSecond(j.getLong("iat")), Instant.ofEpochSecond(j.getLong("seen")),
                                 Instant.ofEpochSecond(j.getLong("exp")), userTag, name));
                     } catch (DecodeException | ClassCastException | NullPointerException e) {
@@ -65,15 +62,5 @@ final class SessionIndex {
 
     private static String associated(String indexKey, String name) {
         return indexKey + "|" + name;
-    }
-
-    /** The {@code sid_hash} the logs carry for a session id: the first 16 hex digits of its SHA-256. */
-    static String sidHash(String sessionId) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(sessionId.getBytes(StandardCharsets.US_ASCII));
-            return HexFormat.of().formatHex(d, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

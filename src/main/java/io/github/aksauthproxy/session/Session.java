@@ -81,4 +81,14 @@ public record Session(
     public String principalName() {
         return upn.isEmpty() ? user : upn;
     }
+
+    /** The {@code sid_hash} logs and operators name a session by: the first 16 hex digits of the SHA-256 of its id. */
+    public static String sidHash(String sessionId) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(sessionId.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return java.util.HexFormat.of().formatHex(d, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -240,14 +240,14 @@ class RedisSessionsTest {
                 .containsExactly("alice@contoso.example", "alice@contoso.example");
         assertThat(await(admin.list(Optional.empty()))).hasSize(3);
         assertThat(await(admin.list(Optional.of("ALICE@contoso.example")))).extracting(SessionAdmin.Summary::sidHash)
-                .containsExactlyInAnyOrder(SessionIndex.sidHash(one.session().id()), SessionIndex.sidHash(two.session().id()));
+                .containsExactlyInAnyOrder(io.github.aksauthproxy.session.Session.sidHash(one.session().id()), io.github.aksauthproxy.session.Session.sidHash(two.session().id()));
 
         assertThat(await(admin.revokeUser("alice@contoso.example"))).hasSize(2);
         assertThat(await(replicaA.load(one.cookieValue())).rejected()).isEqualTo(SessionRejected.NOT_IN_STORE);
         assertThat(await(replicaB.load(two.cookieValue())).rejected()).isEqualTo(SessionRejected.NOT_IN_STORE);
         assertThat(await(replicaA.load(bobs.cookieValue())).ok()).isTrue();
 
-        assertThat(await(admin.revokeSession(SessionIndex.sidHash(bobs.session().id())))).extracting(SessionAdmin.Summary::user).containsExactly("bob@contoso.example");
+        assertThat(await(admin.revokeSession(io.github.aksauthproxy.session.Session.sidHash(bobs.session().id())))).extracting(SessionAdmin.Summary::user).containsExactly("bob@contoso.example");
         assertThat(await(replicaA.load(bobs.cookieValue())).rejected()).isEqualTo(SessionRejected.NOT_IN_STORE);
         assertThat(await(admin.list(Optional.empty()))).isEmpty();
     }
