@@ -3,18 +3,18 @@ package io.github.aksauthproxy.access;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.aksauthproxy.access.AccessDecision.Outcome;
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.config.RbacRequirement;
 import io.github.aksauthproxy.kube.AccessReview;
-import io.github.aksauthproxy.kube.KubernetesFailure;
-import io.github.aksauthproxy.kube.KubernetesFailure.Kind;
 import io.github.aksauthproxy.kube.KubernetesApi;
+import io.github.aksauthproxy.kube.KubernetesFailure.Kind;
+import io.github.aksauthproxy.kube.KubernetesFailure;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -92,7 +92,7 @@ public final class AccessPolicy {
                                 + " (groups resolved through Microsoft Graph: the user is in none of allow.groups)"))
                         : afterAllowRules(profile, subject, aksToken, "the allow rules match (groups resolved through Microsoft Graph)");
             }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = Causes.of(error);
             if (cause instanceof GroupsUnavailable u) {
                 return CompletableFuture.completedFuture(new AccessDecision(Outcome.UNAVAILABLE,
                         "the user is in group overage and Microsoft Graph cannot tell their groups: " + u.getMessage(),
@@ -126,7 +126,7 @@ public final class AccessPolicy {
             if (error == null) {
                 mine.complete(reviewed.decision());
             } else {
-                mine.completeExceptionally(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+                mine.completeExceptionally(Causes.of(error));
             }
         });
         return mine;
@@ -142,7 +142,7 @@ public final class AccessPolicy {
         }
         return aksToken.get().thenCompose(token -> kube.get().mayI(token, rbac).handle((AccessReview review, Throwable error) -> {
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                Throwable cause = Causes.of(error);
                 Kind kind = cause instanceof KubernetesFailure f ? f.kind() : Kind.UNEXPECTED_ANSWER;
                 return switch (kind) {
                     // A token the API server refuses is a denial: on_error: allow must not turn it into a pass.

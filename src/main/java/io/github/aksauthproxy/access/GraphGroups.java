@@ -2,6 +2,7 @@ package io.github.aksauthproxy.access;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.graph.GraphFailure;
 import io.github.aksauthproxy.graph.MicrosoftGraph;
 import io.github.aksauthproxy.token.TokenFailure;
@@ -14,7 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -140,7 +140,7 @@ public final class GraphGroups {
                 mine.complete(answer);
                 return;
             }
-            RuntimeException failure = failure(s, unwrap(error), at);
+            RuntimeException failure = failure(s, Causes.of(error), at);
             s.inFlight.remove(key, mine);
             mine.completeExceptionally(failure);
         });
@@ -189,13 +189,5 @@ public final class GraphGroups {
 
     private static Duration atLeastOneSecond(Duration d) {
         return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        Throwable t = e;
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 }

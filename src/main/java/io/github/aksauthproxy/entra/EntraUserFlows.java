@@ -10,6 +10,7 @@ import com.microsoft.aad.msal4j.MsalException;
 import com.microsoft.aad.msal4j.MsalInteractionRequiredException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import com.microsoft.aad.msal4j.RefreshTokenParameters;
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.Secret;
 import io.vertx.core.json.JsonObject;
@@ -22,12 +23,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -153,7 +153,7 @@ public final class EntraUserFlows {
      * decides, not the exception's type.
      */
     static IdpFailure translate(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = Causes.of(e);
         if (cause instanceof IdpFailure f) {
             return f;
         }

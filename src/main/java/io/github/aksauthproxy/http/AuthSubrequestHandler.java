@@ -3,6 +3,7 @@ package io.github.aksauthproxy.http;
 import io.github.aksauthproxy.access.AccessDecision;
 import io.github.aksauthproxy.access.AccessPolicy;
 import io.github.aksauthproxy.access.GroupsUnavailable;
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
@@ -20,7 +21,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,6 +133,12 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
         CompletableFuture<AccessToken> pending = tokens.token(session, profile);
         // A token just minted came with the user's groups now: the header is read after it (a cached token brought none).
         boolean cached = pending.isDone() && !pending.isCompletedExceptionally();
+        if (cached && !known.overage()) {
+            // The warm path: a cached token and groups the tokens listed, so nothing to wait for or chain.
+            events.allowed(profile);
+            allow(ctx.response(), session, profile, pending.join(), groups.listed(known), loaded);
+            return;
+        }
         Stages.on(ctx, pending.thenCompose(token -> groups.header(session, profile, cached ? known : groups.known(session))
                         .thenApply(header -> new Allowed(token, header))))
                 .onSuccess(a -> {
@@ -140,7 +146,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
                     allow(ctx.response(), session, profile, a.token(), a.groups(), loaded);
                 })
                 .onFailure(e -> {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    Throwable cause = Causes.of(e);
                     if (cause instanceof GroupsUnavailable u) {
                         refuse(ctx, session, profile, new AccessDecision(AccessDecision.Outcome.UNAVAILABLE,
                                 "the user is in group overage and Microsoft Graph cannot tell their groups: " + u.getMessage(),

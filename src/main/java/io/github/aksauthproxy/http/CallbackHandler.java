@@ -2,6 +2,7 @@ package io.github.aksauthproxy.http;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.entra.AadstsExplanations;
 import io.github.aksauthproxy.entra.EntraUserFlows;
@@ -31,7 +32,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -150,7 +150,7 @@ final class CallbackHandler implements Handler<RoutingContext> {
 
     private void signInFailed(RoutingContext ctx, Throwable failure, Optional<String> rd, List<Cookie> clearLogin) {
         // MSAL4J's future delivers the redemption's failure wrapped; the cause says what Entra answered.
-        Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable e = Causes.of(failure);
         if (e instanceof IdpFailure f && f.kind() == IdpFailure.Kind.GRANT_REJECTED) {
             events.idpError("redeem", f.errorCode(), f.aadsts(), true);
             loginFailed(ctx, Level.INFO, "the code was rejected: " + f.describe());

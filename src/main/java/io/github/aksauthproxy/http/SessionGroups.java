@@ -4,6 +4,7 @@ import io.github.aksauthproxy.access.GraphGroups;
 import io.github.aksauthproxy.access.GroupsUnavailable;
 import io.github.aksauthproxy.access.LatestGroups;
 import io.github.aksauthproxy.access.Subject;
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
 import io.github.aksauthproxy.oidc.GroupClaims;
@@ -11,7 +12,6 @@ import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.token.TokenService;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,14 +61,14 @@ final class SessionGroups {
      */
     CompletableFuture<GroupsHeader.Value> header(Session s, Profile profile, GroupClaims groups) {
         if (!groups.overage()) {
-            return CompletableFuture.completedFuture(header.of(groups.ids(), true));
+            return CompletableFuture.completedFuture(listed(groups));
         }
         CompletableFuture<GroupsHeader.Value> all = graph.all(asker(s)).thenApply(ids -> header.of(ids, true));
         if (!profile.allow().groups().isEmpty()) {
             return all;
         }
         return all.exceptionallyCompose(e -> {
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            Throwable cause = Causes.of(e);
             if (!(cause instanceof GroupsUnavailable u)) {
                 return CompletableFuture.failedFuture(cause);
             }
@@ -79,6 +79,11 @@ final class SessionGroups {
             }
             return CompletableFuture.completedFuture(header.of(groups.ids(), false));
         });
+    }
+
+    /** The groups header of groups a token listed in full (not in overage): nothing to ask anyone. */
+    GroupsHeader.Value listed(GroupClaims groups) {
+        return header.of(groups.ids(), true);
     }
 
     GraphGroups graph() {

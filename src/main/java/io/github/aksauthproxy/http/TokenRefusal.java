@@ -1,11 +1,11 @@
 package io.github.aksauthproxy.http;
 
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.token.TokenFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -30,7 +30,7 @@ final class TokenRefusal {
 
     /** @param signIn answers the request as unauthenticated (401, or a browser's redirect to sign-in) */
     static void answer(RoutingContext ctx, Session session, Profile profile, Throwable e, EventRecorder events, Runnable signIn) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = Causes.of(e);
         if (!(cause instanceof TokenFailure f)) {
             log(LOG.atError(), "token.failure", session, profile).addKeyValue("reason", "unexpected " + cause.getClass().getName()).log();
             events.tokenUnavailable(profile);

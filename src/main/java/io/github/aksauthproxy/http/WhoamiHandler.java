@@ -3,6 +3,7 @@ package io.github.aksauthproxy.http;
 import io.github.aksauthproxy.access.AccessDecision;
 import io.github.aksauthproxy.access.AccessPolicy;
 import io.github.aksauthproxy.access.Subject;
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
@@ -20,7 +21,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,7 +108,7 @@ final class WhoamiHandler implements Handler<RoutingContext> {
     }
 
     private static String reason(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = Causes.of(e);
         return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 }

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.utils.TokenRefreshInterceptor;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.config.ClusterAccess;
 import io.github.aksauthproxy.config.RbacRequirement;
 import io.github.aksauthproxy.kube.KubernetesFailure.Kind;
@@ -143,7 +144,7 @@ public final class KubernetesApi implements AutoCloseable {
     }
 
     private static KubernetesFailure unavailable(String path, Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = Causes.of(error);
         return new KubernetesFailure(Kind.UNREACHABLE, "the API server cannot be reached for " + path + " ("
                 + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")");
     }

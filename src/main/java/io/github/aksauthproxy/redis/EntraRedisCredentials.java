@@ -1,6 +1,7 @@
 package io.github.aksauthproxy.redis;
 
 import com.nimbusds.jwt.JWTParser;
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.entra.AccessToken;
 import io.github.aksauthproxy.entra.IdpFailure;
 import io.lettuce.core.RedisCredentials;
@@ -103,7 +104,7 @@ public final class EntraRedisCredentials implements RedisCredentialsProvider, Au
         token.thenApply(this::credentialsOf).whenComplete((creds, e) -> {
             fetching.set(null);
             if (e != null) {
-                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                Throwable cause = Causes.of(e);
                 LOG.atWarn().addKeyValue("event", "redis.credentials_failed").addKeyValue("reason", describe(cause))
                         .addKeyValue("retry_in_s", renewal.retryEvery().toSeconds()).log();
                 schedule(renewal.retryEvery());

@@ -1,5 +1,6 @@
 package io.github.aksauthproxy.redis;
 
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.config.RedisConfig;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.KeyScanCursor;
@@ -123,7 +124,7 @@ public final class LettuceRedis implements Redis {
         byte[][] a = args.toArray(new byte[0][]);
         ScriptOutputType type = script.reply() == LuaScript.Reply.INTEGER ? ScriptOutputType.INTEGER : ScriptOutputType.MULTI;
         return run(c -> c.<T>evalsha(script.sha1(), type, k, a).toCompletableFuture().exceptionallyCompose(e ->
-                unwrap(e) instanceof RedisNoScriptException ? c.<T>eval(script.source(), type, k, a) : CompletableFuture.failedFuture(e)));
+                Causes.of(e) instanceof RedisNoScriptException ? c.<T>eval(script.source(), type, k, a) : CompletableFuture.failedFuture(e)));
     }
 
     @Override
@@ -283,9 +284,5 @@ public final class LettuceRedis implements Redis {
 
     private static long positive(Duration ttl) {
         return Math.max(1, ttl.toMillis());
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 }

@@ -1,10 +1,10 @@
 package io.github.aksauthproxy.redis;
 
+import io.github.aksauthproxy.async.Causes;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -50,7 +50,7 @@ public final class RedisUnavailable extends RuntimeException {
 
     /** The failure as this type: itself when it is one, else classified from Lettuce's exception. */
     public static RedisUnavailable from(Throwable failure) {
-        Throwable e = unwrap(failure);
+        Throwable e = Causes.of(failure);
         if (e instanceof RedisUnavailable r) {
             return r;
         }
@@ -83,7 +83,7 @@ public final class RedisUnavailable extends RuntimeException {
 
     /** The RedisUnavailable behind a failure that later stages may have wrapped, if it is one. */
     public static Optional<RedisUnavailable> in(Throwable failure) {
-        return unwrap(failure) instanceof RedisUnavailable r ? Optional.of(r) : Optional.empty();
+        return Causes.of(failure) instanceof RedisUnavailable r ? Optional.of(r) : Optional.empty();
     }
 
     private static RedisCommandExecutionException refusal(Throwable e) {
@@ -93,13 +93,6 @@ public final class RedisUnavailable extends RuntimeException {
             }
         }
         return null;
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
     }
 
     private static String firstWord(String message) {

@@ -1,5 +1,7 @@
 package io.github.aksauthproxy.session;
 
+import io.github.aksauthproxy.async.Causes;
+
 /**
  * The store could not read or change a session now (Redis unreachable, timing out, failing over). Never means
  * "no session": the request is answered 503 with {@code Retry-After}, its cookie is kept, and it is never answered
@@ -23,11 +25,7 @@ public final class SessionStoreUnavailable extends RuntimeException {
 
     /** The SessionStoreUnavailable behind a failure that later stages may have wrapped, if it is one. */
     public static java.util.Optional<SessionStoreUnavailable> in(Throwable failure) {
-        Throwable e = failure;
-        while ((e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException)
-                && e.getCause() != null) {
-            e = e.getCause();
-        }
+        Throwable e = Causes.of(failure);
         return e instanceof SessionStoreUnavailable s ? java.util.Optional.of(s) : java.util.Optional.empty();
     }
 }

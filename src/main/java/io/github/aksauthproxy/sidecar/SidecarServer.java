@@ -1,5 +1,6 @@
 package io.github.aksauthproxy.sidecar;
 
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.config.Cidr;
 import io.github.aksauthproxy.config.SidecarConfig;
 import io.github.aksauthproxy.entra.EntraAppTokens;
@@ -25,7 +26,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -86,7 +86,7 @@ public final class SidecarServer {
         return Future.fromCompletionStage(sidecar.token.first(), vertx.getOrCreateContext())
                 .recover(e -> {
                     sidecar.close();
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    Throwable cause = Causes.of(e);
                     String why = cause instanceof IdpFailure f ? f.describe() : cause.getClass().getSimpleName();
                     return Future.failedFuture(new IllegalStateException("no token for scope " + config.scope() + ": " + why));
                 })

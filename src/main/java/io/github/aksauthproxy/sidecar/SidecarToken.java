@@ -1,5 +1,6 @@
 package io.github.aksauthproxy.sidecar;
 
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.entra.AccessToken;
 import io.github.aksauthproxy.entra.EntraAppTokens;
 import io.github.aksauthproxy.entra.IdpFailure;
@@ -8,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,7 +92,7 @@ final class SidecarToken {
                 LOG.atInfo().addKeyValue("event", "sidecar.token_renewed").addKeyValue("scope", scope)
                         .addKeyValue("expires_at", token.expiresOn()).log();
             } else {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                Throwable cause = Causes.of(error);
                 lastError = cause instanceof IdpFailure f ? f.describe() : cause.getClass().getSimpleName();
                 retryAt = clock.instant().plus(RETRY_AFTER_FAILURE);
                 LOG.atWarn().addKeyValue("event", "sidecar.token_renewal_failed").addKeyValue("scope", scope)
@@ -102,7 +102,7 @@ final class SidecarToken {
             if (error == null) {
                 mine.complete(token);
             } else {
-                mine.completeExceptionally(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+                mine.completeExceptionally(Causes.of(error));
             }
         });
         return mine;

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.config.Profile;
 import io.github.aksauthproxy.entra.AccessToken;
 import io.github.aksauthproxy.entra.EntraUserFlows;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -266,7 +266,7 @@ public final class TokenService {
     }
 
     private static IdpFailure idpFailure(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = Causes.of(e);
         if (cause instanceof IdpFailure f) {
             return f;
         }
