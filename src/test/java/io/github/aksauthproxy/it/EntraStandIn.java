@@ -51,6 +51,7 @@ public final class EntraStandIn implements AutoCloseable {
     /** Answers that replace the token endpoint's, by grant type (see {@link #answerTokenRequests}). */
     private volatile java.util.concurrent.CountDownLatch held;
     private final Map<String, MockResponse> tokenAnswers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<java.util.function.BiConsumer<String, String>> issuedObservers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public EntraStandIn() {
         this(false);
@@ -91,8 +92,21 @@ public final class EntraStandIn implements AutoCloseable {
                     return new OAuth2HttpResponse(answer.getHeaders(), status, body, null);
                 }
             }
-            return real.invoke(request);
+            OAuth2HttpResponse issued = real.invoke(request);
+            if (request.getUrl().encodedPath().endsWith("/token") && issued.getStatus() == 200 && issued.getBody() != null) {
+                String grant = request.getFormParameters().get("grant_type");
+                issuedObservers.forEach(o -> o.accept(grant == null ? "" : grant, issued.getBody()));
+            }
+            return issued;
         };
+    }
+
+    /**
+     * {@code observer} sees the grant type and body of every token response the stand-in issues, before the client
+     * gets it: what a resource server trusting Entra's tokens learns from Entra (for instance Azure Redis's ACL).
+     */
+    public void observeIssuedTokens(java.util.function.BiConsumer<String, String> observer) {
+        issuedObservers.add(observer);
     }
 
     /** Token requests wait (at most 20 s each) until the returned latch is counted down: Entra being slow. */

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connection last sent in {@code AUTH} (or {@code HELLO ... AUTH}) and closes the connection once that token's
  * {@code exp} has passed. It counts the connections it accepted and closed, and the AUTHs it saw.
  */
-final class AzureLikeAuthFront implements AutoCloseable {
+public final class AzureLikeAuthFront implements AutoCloseable {
     private final ServerSocket listener;
     private final int redisPort;
     private final Map<Socket, Instant> deadlines = new ConcurrentHashMap<>();
@@ -34,27 +34,27 @@ final class AzureLikeAuthFront implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean open = true;
 
-    AzureLikeAuthFront(int redisPort) throws IOException {
+    public AzureLikeAuthFront(int redisPort) throws IOException {
         this.redisPort = redisPort;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         start("front-accept", this::acceptLoop);
         start("front-expiry", this::expiryLoop);
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
-    int accepted() {
+    public int accepted() {
         return accepted.get();
     }
 
-    int closedForExpiry() {
+    public int closedForExpiry() {
         return closedForExpiry.get();
     }
 
     /** AUTHs seen on each connection still open. */
-    List<Integer> authsPerOpenConnection() {
+    public List<Integer> authsPerOpenConnection() {
         return authsPerConnection.values().stream().map(AtomicInteger::get).toList();
     }
 
