@@ -12,10 +12,13 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.Optional;
+import java.net.Socket;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -69,31 +72,73 @@ public final class IdpTls {
         return ks;
     }
 
-    private static X509TrustManager trustManager(KeyStore ks) throws GeneralSecurityException {
+    private static X509ExtendedTrustManager trustManager(KeyStore ks) throws GeneralSecurityException {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
         for (TrustManager tm : tmf.getTrustManagers()) {
-            if (tm instanceof X509TrustManager x) {
+            if (tm instanceof X509ExtendedTrustManager x) {
                 return x;
             }
         }
         throw new GeneralSecurityException("no X509 trust manager");
     }
 
-    /** Trusts a server chain when either the extra CAs or the JVM's CAs do. */
-    private record EitherTrustManager(X509TrustManager first, X509TrustManager second) implements X509TrustManager {
+    /**
+     * Trusts a server chain when either the extra CAs or the JVM's CAs do. It is an {@link X509ExtendedTrustManager}
+     * and passes the socket or engine on, so the JDK's trust managers also check the server's host name whenever the
+     * connection asks for it (endpoint identification). Netty, under Vert.x and Lettuce, wraps a plain
+     * {@link X509TrustManager} in one that drops the engine, and with it the host name check.
+     */
+    private static final class EitherTrustManager extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager first;
+        private final X509ExtendedTrustManager second;
+
+        EitherTrustManager(X509ExtendedTrustManager first, X509ExtendedTrustManager second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        /** A check by {@code first}; when it refuses, the same check by {@code second}. */
+        private interface Check {
+            void by(X509ExtendedTrustManager tm) throws CertificateException;
+        }
+
+        private void either(Check check) throws CertificateException {
+            try {
+                check.by(first);
+            } catch (CertificateException e) {
+                check.by(second);
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            either(tm -> tm.checkServerTrusted(chain, authType));
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            either(tm -> tm.checkServerTrusted(chain, authType, socket));
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            either(tm -> tm.checkServerTrusted(chain, authType, engine));
+        }
+
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
             throw new CertificateException("client certificates are not accepted");
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            try {
-                first.checkServerTrusted(chain, authType);
-            } catch (CertificateException e) {
-                second.checkServerTrusted(chain, authType);
-            }
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            throw new CertificateException("client certificates are not accepted");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            throw new CertificateException("client certificates are not accepted");
         }
 
         @Override

@@ -23,6 +23,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.ManagerFactoryParameters;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
@@ -112,8 +114,37 @@ final class LettuceClients {
     }
 
     private static java.util.Optional<SslOptions> ssl(RedisConfig config) {
-        return config.caFile().map(ca -> SslOptions.builder().trustManager(new EitherTrustFactory(
-                IdpTls.trustManager(ca, "AKS_AUTH_PROXY_REDIS_CA_FILE"))).build());
+        java.util.Optional<String> clusterHost = clusterHostName(config);
+        if (config.caFile().isEmpty() && clusterHost.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        SslOptions.Builder b = SslOptions.builder();
+        config.caFile().ifPresent(ca -> b.trustManager(new EitherTrustFactory(IdpTls.trustManager(ca, "AKS_AUTH_PROXY_REDIS_CA_FILE"))));
+        clusterHost.ifPresent(host -> b.sslParameters(() -> {
+            SSLParameters p = new SSLParameters();
+            p.setServerNames(List.of(new SNIHostName(host)));
+            return p;
+        }));
+        return java.util.Optional.of(b.build());
+    }
+
+    /**
+     * The one host name every seed of a TLS cluster has. A cluster announces its nodes by IP address (Azure Managed
+     * Redis's OSS cluster policy does), and the certificate names only the host: so every connection, to whichever
+     * node, sends this name (SNI) and the certificate is checked against it. Empty for other topologies, without TLS,
+     * and when the seeds are IP addresses or have different names (each node's certificate must then match how it is
+     * announced).
+     */
+    static java.util.Optional<String> clusterHostName(RedisConfig config) {
+        if (!config.tls() || !(config.topology() instanceof RedisConfig.Cluster cluster)) {
+            return java.util.Optional.empty();
+        }
+        List<String> hosts = cluster.seeds().stream().map(RedisConfig.Endpoint::host).distinct().toList();
+        return hosts.size() == 1 && !isAddressLiteral(hosts.get(0)) ? java.util.Optional.of(hosts.get(0)) : java.util.Optional.empty();
+    }
+
+    private static boolean isAddressLiteral(String host) {
+        return host.contains(":") || host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
     }
 
     /** Netty wants a factory; this one hands out the JVM's CAs plus the configured file's (as for the identity provider). */

@@ -18,11 +18,18 @@ public final class RedisClusterProcess implements AutoCloseable {
     }
 
     public static RedisClusterProcess start() throws IOException, InterruptedException {
+        return start(i -> new String[0]);
+    }
+
+    /** @param moreArgs the options of node {@code i} (0-2) beyond the cluster's own, such as TLS (see {@link RedisTlsFiles}) */
+    public static RedisClusterProcess start(java.util.function.IntFunction<String[]> moreArgs) throws IOException, InterruptedException {
         RedisClusterProcess cluster = new RedisClusterProcess();
         try {
             for (int i = 0; i < 3; i++) {
-                cluster.nodes.add(RedisProcess.start("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                         "--cluster-node-timeout", "2000"));
+                args.addAll(List.of(moreArgs.apply(i)));
+                cluster.nodes.add(RedisProcess.start(args.toArray(new String[0])));
             }
             List<String> cmd = new ArrayList<>(List.of(RequiredBinary.find("redis-cli", "redis-tools").toString(), "--cluster", "create"));
             cluster.nodes.forEach(n -> cmd.add("127.0.0.1:" + n.port()));

@@ -151,6 +151,19 @@ public class SidecarProxyTest {
     }
 
     @Test
+    void anUpstreamWhoseCertificateNamesAnotherHostGetsNoRequestAndNoToken() throws Exception {
+        // The certificate, trusted through the CA file, names localhost only; the sidecar is told 127.0.0.1.
+        startSidecar(Map.of("AKS_AUTH_PROXY_SIDECAR_UPSTREAM", upstream.url().replace("localhost", "127.0.0.1")));
+        awaitHealth(h -> "ok".equals(h.getString("status")));
+
+        HttpResponse<String> r = query(null);
+
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(r.body()).doesNotContain("eyJ");
+        assertThat(upstream.received()).as("requests that reached the upstream").isEmpty();
+    }
+
+    @Test
     void prometheusQueryReachesTheUpstreamWithTheAppTokenAndItsFormBodyIntact() throws Exception {
         startSidecar(Map.of());
         HttpResponse<String> r = query("Bearer the-clients-own-token");
