@@ -8,6 +8,7 @@ import io.github.aksauthproxy.access.HomeTenant;
 import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.CredentialKind;
 import io.github.aksauthproxy.config.Profile;
+import io.github.aksauthproxy.entra.StepUp;
 import io.github.aksauthproxy.entra.AccessToken;
 import io.github.aksauthproxy.config.RateLimit;
 import io.github.aksauthproxy.entra.EntraAppTokens;
@@ -135,6 +136,18 @@ public final class AuthProxyServer {
             @Override
             public void failed(Session session, Profile profile, Throwable failure, long nanos) {
                 events.failed(session, profile, failure, nanos);
+            }
+
+            @Override
+            public void stepUpPending(Session session, StepUp stepUp) {
+                // Written before the session is ended (one connection, in order), so the sign-in that follows the
+                // 401 finds it at whichever replica it lands.
+                sessions.rememberStepUp(session, stepUp).whenComplete((done, e) -> {
+                    if (e != null) {
+                        LOG.atWarn().addKeyValue("event", "session.step_up_not_shared").addKeyValue("sid_hash", LogIds.sidHash(session.id()))
+                                .addKeyValue("reason", e.getMessage()).log();
+                    }
+                });
             }
         }, redis.map(r -> r.sharedTokens(TokenService.EXPIRY_MARGIN)).orElse(SharedTokens.NONE), session -> endSession(sessions, session));
         // Every replica drops its cached tokens of a session revoked anywhere (pub/sub: well under a second).

@@ -92,11 +92,14 @@ final class StartHandler implements Handler<RoutingContext> {
                     .addKeyValue("reason", checked.rejected().get().describe()).log();
         }
         String target = checked.target().orElse("/");
+        Map<String, String> cookies = RequestCookies.of(ctx.request());
+        stepUp(ctx, cookies).onSuccess(stepUp -> redirect(ctx, cookies, stepUp, target));
+    }
+
+    private void redirect(RoutingContext ctx, Map<String, String> cookies, Optional<StepUp> stepUp, String target) {
         String state = randomToken(32);
         Secret nonce = new Secret(randomToken(32));
         Secret verifier = new Secret(randomToken(32));
-        Map<String, String> cookies = RequestCookies.of(ctx.request());
-        Optional<StepUp> stepUp = stepUp(cookies);
         List<Cookie> out = new ArrayList<>(sessions.clear(cookies));
         out.addAll(loginCookies.dropPendingIfTooMany(cookies));
         out.add(loginCookies.write(new LoginState(state, nonce, verifier, target, clock.instant(), stepUp.map(StepUp::profile))));
@@ -108,15 +111,24 @@ final class StartHandler implements Handler<RoutingContext> {
      * When the session this browser still holds was ended by Entra wanting the user (a Conditional Access claims
      * challenge, interaction_required), this sign-in carries the refused profile's scopes and Entra's claims, so it
      * can satisfy what the plain sign-in could not. Remembered on the replica that saw the refusal, by the id the
-     * cookie names: in the redis store that session is already deleted.
+     * cookie names, and in the redis store for every replica (that session is already deleted there). When the store
+     * cannot answer, the sign-in goes ahead without: a refusal again brings the browser back once more.
      */
-    private Optional<StepUp> stepUp(Map<String, String> cookies) {
+    private Future<Optional<StepUp>> stepUp(RoutingContext ctx, Map<String, String> cookies) {
         Optional<String> sessionId = sessions.presentedId(cookies);
-        Optional<StepUp> stepUp = sessionId.flatMap(tokens::pendingStepUp);
-        stepUp.ifPresent(s -> LOG.atInfo().addKeyValue("event", "sign_in.step_up")
+        if (sessionId.isEmpty()) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        Optional<StepUp> here = tokens.pendingStepUp(sessionId.get());
+        Future<Optional<StepUp>> found = here.isPresent() ? Future.succeededFuture(here)
+                : Stages.on(ctx, sessions.pendingStepUp(cookies)).recover(e -> {
+                    LOG.atWarn().addKeyValue("event", "sign_in.step_up_unknown").addKeyValue("sid_hash", LogIds.sidHash(sessionId.get()))
+                            .addKeyValue("reason", e.getMessage()).log();
+                    return Future.succeededFuture(Optional.empty());
+                });
+        return found.onSuccess(stepUp -> stepUp.ifPresent(s -> LOG.atInfo().addKeyValue("event", "sign_in.step_up")
                 .addKeyValue("sid_hash", LogIds.sidHash(sessionId.get())).addKeyValue("profile", s.profile())
-                .addKeyValue("claims", s.claims().isPresent()).log());
-        return stepUp;
+                .addKeyValue("claims", s.claims().isPresent()).log()));
     }
 
     private String randomToken(int bytes) {

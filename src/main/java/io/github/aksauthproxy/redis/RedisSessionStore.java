@@ -1,5 +1,6 @@
 package io.github.aksauthproxy.redis;
 
+import io.github.aksauthproxy.entra.StepUp;
 import io.github.aksauthproxy.session.CookieNames;
 import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.session.SessionRejected;
@@ -24,6 +25,8 @@ import java.util.function.Function;
  * <p>A Redis failure fails the stage with {@link SessionStoreUnavailable}; it is never a rejection.
  */
 public final class RedisSessionStore implements SessionStore {
+    /** As long as the replica that saw Entra's refusal remembers it ({@code TokenService}). */
+    static final Duration STEP_UP_KEPT = Duration.ofHours(1);
     private final RedisSessions sessions;
     private final CookieNames names;
     private final Clock clock;
@@ -76,6 +79,20 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public Optional<String> presentedId(Map<String, String> requestCookies) {
         return Optional.ofNullable(requestCookies.get(names.session())).flatMap(sessions::nameOf);
+    }
+
+    @Override
+    public CompletionStage<Void> rememberStepUp(Session session, StepUp stepUp) {
+        if (!(session.storeRef().orElse(null) instanceof SessionRef ref)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return unavailableAs(sessions.rememberStepUp(ref, stepUp, STEP_UP_KEPT), done -> null);
+    }
+
+    @Override
+    public CompletionStage<Optional<StepUp>> pendingStepUp(Map<String, String> requestCookies) {
+        String ticket = requestCookies.get(names.session());
+        return ticket == null ? CompletableFuture.completedFuture(Optional.empty()) : unavailableAs(sessions.pendingStepUp(ticket), s -> s);
     }
 
     /** The stage's value mapped, or a {@link SessionStoreUnavailable} for Redis's failure (logged and counted where it happened). */

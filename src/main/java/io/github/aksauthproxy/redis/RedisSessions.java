@@ -2,6 +2,7 @@ package io.github.aksauthproxy.redis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.aksauthproxy.entra.StepUp;
 import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.session.SessionJson;
 import io.github.aksauthproxy.session.SessionRejected;
@@ -212,6 +213,41 @@ public final class RedisSessions {
         profiles.forEach(p -> keysToDelete.add(SessionRef.tokenKey(userTag, name, p)));
         return redis.eval(SessionScripts.REVOKE, keysToDelete, List.of(ascii(name)))
                 .thenCompose(existed -> redis.publish(REVOKED_CHANNEL, name).thenApply(sent -> existed == 1));
+    }
+
+    /** Keeps, for {@code ttl}, the step-up the next sign-in of this session's browser must carry, sealed with the session's key. */
+    public CompletionStage<Void> rememberStepUp(SessionRef ref, StepUp stepUp, Duration ttl) {
+        JsonObject json = new JsonObject().put("p", stepUp.profile()).put("s", new io.vertx.core.json.JsonArray(stepUp.scopes()));
+        stepUp.claims().ifPresent(c -> json.put("c", c));
+        return redis.set(ref.stepUpKey(), ref.seal(ref.stepUpKey(), json.encode(), random), ttl);
+    }
+
+    /** The step-up remembered for the session a ticket cookie names; empty for none, a bad ticket or a changed value. */
+    public CompletionStage<Optional<StepUp>> pendingStepUp(String cookieValue) {
+        TicketCodec.Decoded decoded = tickets.decode(cookieValue);
+        if (!decoded.ok()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        SessionRef ref = SessionRef.of(decoded.ticket());
+        return redis.get(ref.stepUpKey()).thenApply(value -> value.flatMap(v -> {
+            Optional<StepUp> stepUp = ref.open(ref.stepUpKey(), v).flatMap(RedisSessions::parseStepUp);
+            if (stepUp.isEmpty()) {
+                LOG.atWarn().addKeyValue("event", "session.record_rejected").addKeyValue("sid_hash", Session.sidHash(ref.name()))
+                        .addKeyValue("reason", "step_up_record_tampered").log();
+            }
+            return stepUp;
+        }));
+    }
+
+    private static Optional<StepUp> parseStepUp(String text) {
+        try {
+            JsonObject json = new JsonObject(text);
+            List<String> scopes = new ArrayList<>();
+            json.getJsonArray("s").forEach(s -> scopes.add((String) s));
+            return Optional.of(new StepUp(json.getString("p"), scopes, Optional.ofNullable(json.getString("c"))));
+        } catch (DecodeException | ClassCastException | NullPointerException e) {
+            return Optional.empty();
+        }
     }
 
     private boolean idleSince(Instant seen, Instant now) {

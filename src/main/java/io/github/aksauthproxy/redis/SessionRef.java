@@ -14,6 +14,7 @@ import java.util.Optional;
  * <li>{@code aap:{U}:s:<name>} the session record, sealed with the session's key;
  * <li>{@code aap:{U}:t:<name>:<profile>} an access token, sealed with the session's key;
  * <li>{@code aap:{U}:l:<name>:<profile>} the lock of a token being minted;
+ * <li>{@code aap:{U}:u:<name>} the step-up the next sign-in must carry after Entra ended the session, sealed with the session's key;
  * <li>{@code aap:{U}:i} the user's index: one field per session name, sealed with a key derived from the cookie keys.
  * </ul>
  * The name is an HMAC of the session id under the session's own key: Redis shows no id, and the id alone (from a log's
@@ -50,6 +51,10 @@ public record SessionRef(String userTag, String name, byte[] sealingKey) impleme
 
     static String tokenKey(String userTag, String name, String profile) {
         return "aap:{" + userTag + "}:t:" + name + ":" + profile;
+    }
+
+    public String stepUpKey() {
+        return "aap:{" + userTag + "}:u:" + name;
     }
 
     public String lockKey(String profile) {

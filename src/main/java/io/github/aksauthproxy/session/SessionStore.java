@@ -1,5 +1,6 @@
 package io.github.aksauthproxy.session;
 
+import io.github.aksauthproxy.entra.StepUp;
 import io.vertx.core.http.Cookie;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,20 @@ public interface SessionStore {
      * for remembering something about a session that may have ended (a pending step-up), never for authentication.
      */
     Optional<String> presentedId(Map<String, String> requestCookies);
+
+    /**
+     * Remembers for every replica the step-up that the next sign-in of this session's browser must carry (Entra
+     * ended the session wanting the user), for a while after the session itself is gone. The cookie store keeps
+     * nothing outside the browser: there the replica that saw the refusal remembers it alone ({@code TokenService}).
+     */
+    default CompletionStage<Void> rememberStepUp(Session session, StepUp stepUp) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    /** The step-up any replica remembered for the session the request's cookie names; fails only when the store cannot answer. */
+    default CompletionStage<Optional<StepUp>> pendingStepUp(Map<String, String> requestCookies) {
+        return java.util.concurrent.CompletableFuture.completedFuture(Optional.empty());
+    }
 
     /**
      * The outcome of {@link #save}.

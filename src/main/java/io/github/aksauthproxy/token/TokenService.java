@@ -103,6 +103,10 @@ public final class TokenService {
 
         default void failed(Session session, Profile profile, Throwable failure, long nanos) {
         }
+
+        /** Entra ended the session wanting the user: what its browser's next sign-in must carry. Told before the session is ended. */
+        default void stepUpPending(Session session, StepUp stepUp) {
+        }
     }
 
     /**
@@ -253,8 +257,10 @@ public final class TokenService {
     /** Before the waiting requests are told, so that they and every later one read the same memory. */
     private void remember(Key key, Session session, Profile profile, IdpFailure failure) {
         if (failure.kind() == IdpFailure.Kind.GRANT_REJECTED) {
-            ended.put(session.id(), new Ended(new StepUp(profile.name(), profile.scopes(), failure.claims()), failure));
+            StepUp stepUp = new StepUp(profile.name(), profile.scopes(), failure.claims());
+            ended.put(session.id(), new Ended(stepUp, failure));
             forget(session.id());
+            observer.stepUpPending(session, stepUp);
             // A session refused right after its step-up sign-in is answered 403, not sent to sign in again: the store
             // keeps it, or its next request would find no session (401) and start the loop this prevents.
             if (!steppedUp(session, profile.name())) {

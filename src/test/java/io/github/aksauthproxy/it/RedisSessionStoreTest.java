@@ -111,6 +111,29 @@ class RedisSessionStoreTest {
     }
 
     @Test
+    void aClaimsChallengeSeenAtOneReplicaIsCarriedByTheSignInStartedAtTheOther() throws Exception {
+        TestBrowser browser = env.signedInAt(0);
+        env.idp().answerTokenRequests("refresh_token",
+                EntraStandIn.entraError(400, "invalid_grant", "AADSTS50076", "basic_action", EntraRefusalTest.CLAIMS));
+        try {
+            assertThat(browser.get(a().auth()).statusCode()).isEqualTo(401);
+
+            HttpResponse<String> start = browser.get(b().start("/app"));
+
+            assertThat(start.statusCode()).isEqualTo(302);
+            java.net.URI authorize = java.net.URI.create(TestBrowser.location(start));
+            assertThat(SignInFlowTest.query(authorize)).containsEntry("claims", EntraRefusalTest.CLAIMS)
+                    .containsEntry("scope", "openid profile offline_access " + EntraRefusalTest.AKS_SCOPE);
+            env.idp().answerTokenRequestsNormally();
+            assertThat(browser.followUntil(authorize.toString(), b().publicUrl + "/app")).isEqualTo(b().publicUrl + "/app");
+            assertThat(browser.get(a().auth()).statusCode()).as("the stepped-up session at the first replica").isEqualTo(200);
+            assertThat(dump(env.redis())).as("the claims challenge is sealed in Redis").doesNotContain("capolids");
+        } finally {
+            env.idp().answerTokenRequestsNormally();
+        }
+    }
+
+    @Test
     void entraRefusingTheRefreshTokenEndsTheSessionAtEveryReplica() throws Exception {
         TestBrowser browser = env.signedInAt(0);
         env.idp().answerTokenRequests("refresh_token", EntraStandIn.entraError(400, "invalid_grant", "AADSTS50173", null, null));

@@ -138,6 +138,27 @@ class RedisSessionsTest {
     }
 
     @Test
+    void aPendingStepUpIsReadAtAnotherReplicaSealedAndIgnoredWhenChangedOrCopied() throws Exception {
+        RedisSessions.Created alice = await(replicaA.create(alice(clock.instant())));
+        RedisSessions.Created other = await(replicaA.create(alice(clock.instant())));
+        io.github.aksauthproxy.entra.StepUp stepUp = new io.github.aksauthproxy.entra.StepUp("monitor",
+                List.of("https://prometheus.monitor.azure.com/.default"), Optional.of("{\"access_token\":{\"acrs\":{\"values\":[\"c1\"]}}}"));
+
+        await(replicaA.rememberStepUp(alice.ref(), stepUp, Duration.ofHours(1)));
+
+        assertThat(await(replicaB.pendingStepUp(alice.cookieValue()))).hasValue(stepUp);
+        assertThat(await(replicaB.pendingStepUp(other.cookieValue()))).as("another session's").isEmpty();
+        assertThat(server.command("GET", alice.ref().stepUpKey())).doesNotContain("acrs").doesNotContain("monitor");
+        long ttl = Long.parseLong(server.command("PTTL", alice.ref().stepUpKey()).substring(1));
+        assertThat(ttl).isBetween(Duration.ofMinutes(59).toMillis(), Duration.ofHours(1).toMillis());
+
+        server.command("COPY", alice.ref().stepUpKey(), other.ref().stepUpKey(), "REPLACE");
+        assertThat(await(replicaB.pendingStepUp(other.cookieValue()))).as("copied under another session").isEmpty();
+        server.command("SETRANGE", alice.ref().stepUpKey(), "30", "X");
+        assertThat(await(replicaB.pendingStepUp(alice.cookieValue()))).as("changed").isEmpty();
+    }
+
+    @Test
     void recordCopiedUnderAnotherSessionsNameFailsAuthentication() throws Exception {
         RedisSessions.Created alice = await(replicaA.create(alice(clock.instant())));
         RedisSessions.Created other = await(replicaA.create(alice(clock.instant())));
