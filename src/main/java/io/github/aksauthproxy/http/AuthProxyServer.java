@@ -139,6 +139,11 @@ public final class AuthProxyServer {
             }
 
             @Override
+            public void sharedFromAnotherReplica(Session session, Profile profile, AccessToken token) {
+                latestGroups.minted(session.id(), session.oid(), session.tid(), session.expiresAt(), token.idToken());
+            }
+
+            @Override
             public void stepUpPending(Session session, StepUp stepUp) {
                 // Written before the session is ended (one connection, in order), so the sign-in that follows the
                 // 401 finds it at whichever replica it lands.

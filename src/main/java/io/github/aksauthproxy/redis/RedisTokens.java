@@ -96,7 +96,10 @@ public final class RedisTokens {
         }
         String key = ref.tokenKey(profile);
         long exp = token.expiresOn().toEpochMilli();
-        String json = new JsonObject().put("at", token.value()).put("exp", exp).encode();
+        JsonObject record = new JsonObject().put("at", token.value()).put("exp", exp);
+        // The ID token Entra returned with it carries the session's groups now, for the replicas that take this token.
+        token.idToken().ifPresent(id -> record.put("id", id.value()));
+        String json = record.encode();
         return redis.eval(KEEP_LATER, List.of(key), List.of(ascii(exp), ref.seal(key, json, random), ascii(ttl.toMillis())))
                 .thenApply(written -> written == 1);
     }
@@ -178,7 +181,8 @@ public final class RedisTokens {
         Optional<AccessToken> token = ref.open(key, sealed).flatMap(json -> {
             try {
                 JsonObject j = new JsonObject(json);
-                return Optional.of(new AccessToken(j.getString("at"), Instant.ofEpochMilli(j.getLong("exp"))));
+                return Optional.of(new AccessToken(j.getString("at"), Instant.ofEpochMilli(j.getLong("exp")),
+                        Optional.ofNullable(j.getString("id")).map(io.github.aksauthproxy.config.Secret::new)));
             } catch (DecodeException | ClassCastException | NullPointerException e) {
                 return Optional.empty();
             }

@@ -104,6 +104,13 @@ public final class TokenService {
         default void failed(Session session, Profile profile, Throwable failure, long nanos) {
         }
 
+        /**
+         * A token another replica minted, taken from the shared cache, with the ID token Entra returned beside it (if
+         * any): the session's groups now, as for {@link #minted}.
+         */
+        default void sharedFromAnotherReplica(Session session, Profile profile, AccessToken token) {
+        }
+
         /** Entra ended the session wanting the user: what its browser's next sign-in must carry. Told before the session is ended. */
         default void stepUpPending(Session session, StepUp stepUp) {
         }
@@ -224,9 +231,17 @@ public final class TokenService {
             return mine;
         }
         // Another replica may have stored one (a renewal wants one that lasts longer than the token in hand).
-        shared.getOrMint(session, profile.name(), renewal ? RENEWED_AT_LEAST : EXPIRY_MARGIN, () -> fromEntra(session, profile))
-                .whenComplete((token, error) -> {
+        java.util.concurrent.atomic.AtomicBoolean mintedHere = new java.util.concurrent.atomic.AtomicBoolean();
+        shared.getOrMint(session, profile.name(), renewal ? RENEWED_AT_LEAST : EXPIRY_MARGIN, () -> {
+                    mintedHere.set(true);
+                    return fromEntra(session, profile);
+                })
+                .whenComplete((withIdToken, error) -> {
                     if (error == null) {
+                        if (!mintedHere.get()) {
+                            observer.sharedFromAnotherReplica(session, profile, withIdToken);
+                        }
+                        AccessToken token = withIdToken.withoutIdToken();
                         cache.put(key, token);
                         failures.forget(key);
                         inFlight.remove(key, mine);
@@ -246,12 +261,13 @@ public final class TokenService {
         long started = System.nanoTime();
         return entra.refresh(session.refreshToken(), new LinkedHashSet<>(profile.scopes())).whenComplete((token, error) -> {
             if (error == null) {
-                // The observer alone sees the ID token that came with the token (the session's groups now).
+                // The ID token that came with the token (the session's groups now) goes to the observer and the shared
+                // cache, never into this replica's cache (see mint).
                 observer.minted(session, profile, token, System.nanoTime() - started);
             } else {
                 observer.failed(session, profile, idpFailure(error), System.nanoTime() - started);
             }
-        }).thenApply(AccessToken::withoutIdToken);
+        });
     }
 
     /** Before the waiting requests are told, so that they and every later one read the same memory. */

@@ -134,6 +134,30 @@ class RedisSessionStoreTest {
     }
 
     @Test
+    void groupsOfATokenMintedAtOneReplicaCountAtTheReplicaThatGetsTheTokenFromRedis() {
+        EntraShapedTokenCallback.User grace = new EntraShapedTokenCallback.User("77777777-2222-4333-8444-555555555555",
+                "grace@contoso.example", "Grace Example", List.of(FreshGroupsTest.G1, FreshGroupsTest.G2));
+        TestBrowser browser = a().signedInAsFromNowOn(env.idp(), grace);
+        try {
+            // Removed from G2 after signing in: the first token's ID token says so.
+            env.idp().claims.signInAs(new EntraShapedTokenCallback.User(grace.oid(), grace.preferredUsername(), grace.name(),
+                    List.of(FreshGroupsTest.G1)));
+            HttpResponse<String> atA = browser.get(a().auth());
+            assertThat(atA.headers().firstValue("X-Auth-Request-Groups")).hasValue(FreshGroupsTest.G1);
+            int minted = env.idp().tokenRequests("refresh_token").size();
+
+            HttpResponse<String> atB = browser.get(b().auth());
+
+            assertThat(atB.statusCode()).isEqualTo(200);
+            assertThat(env.idp().tokenRequests("refresh_token")).as("B took A's token from Redis").hasSize(minted);
+            assertThat(atB.headers().firstValue("X-Auth-Request-Groups")).as("the groups of that token, not of the sign-in")
+                    .hasValue(FreshGroupsTest.G1);
+        } finally {
+            env.idp().claims.signInAs(EntraStandIn.ALICE);
+        }
+    }
+
+    @Test
     void entraRefusingTheRefreshTokenEndsTheSessionAtEveryReplica() throws Exception {
         TestBrowser browser = env.signedInAt(0);
         env.idp().answerTokenRequests("refresh_token", EntraStandIn.entraError(400, "invalid_grant", "AADSTS50173", null, null));
