@@ -38,6 +38,8 @@ public final class SessionCookieStore implements SessionStore {
     private static final String SESSION_KIND = "session";
     private static final String ACTIVITY_KIND = "activity";
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    /** The most decoded sessions (and activity stamps) kept, whatever their size. */
+    public static final int MOST_KEPT = 10_000;
 
     private final CookieCodec codec;
     private final CookieNames names;
@@ -55,10 +57,10 @@ public final class SessionCookieStore implements SessionStore {
     /** @param maxBytes the most bytes the decoded sessions and activity stamps may hold together, as estimated */
     public SessionCookieStore(CookieCodec codec, CookieNames names, Clock clock, Duration idleTimeout, long maxBytes) {
         this.decoded = Caffeine.newBuilder().maximumWeight(maxBytes / 4 * 3)
-                .weigher((String cookie, Session s) -> cookie.length() + Session.retainedBytes(s))
+                .weigher(CacheBounds.bytesAndCount(maxBytes / 4 * 3, MOST_KEPT, (String cookie, Session s) -> cookie.length() + Session.retainedBytes(s)))
                 .expireAfterAccess(Duration.ofMinutes(5)).build();
         this.activities = Caffeine.newBuilder().maximumWeight(maxBytes / 4)
-                .weigher((String cookie, Activity a) -> 300 + cookie.length() + a.sid().length())
+                .weigher(CacheBounds.bytesAndCount(maxBytes / 4, MOST_KEPT, (String cookie, Activity a) -> 300 + cookie.length() + a.sid().length()))
                 .expireAfterAccess(Duration.ofMinutes(5)).build();
         this.codec = codec;
         this.names = names;

@@ -297,7 +297,7 @@ public final class BenchRun {
     static final List<String> CHART_JVM = List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
     static final long CHART_LIMIT_MIB = 512;
     /** The most sessions the service keeps decoded (SessionCookieStore): their session ids outlive a sign-out. */
-    static final int DECODED_SESSIONS = 10_000;
+    static final int DECODED_SESSIONS = io.github.aksauthproxy.session.SessionCookieStore.MOST_KEPT;
 
     /** What the footprint benchmark saw; heaps in KiB, from {@code jcmd GC.heap_info} after {@code jcmd GC.run}. */
     record Footprint(int sessions, long idpRequests, double mintPerSecond, double seconds, long idleRssKib, long idleHeapKib,
