@@ -72,12 +72,13 @@ public final class GraphGroups {
      * @param graph Graph of the cloud; empty when the authority host belongs to no known cloud
      * @param scope the Graph token's scope, named when its permission is missing
      */
-    public GraphGroups(Optional<MicrosoftGraph> graph, String scope, Clock clock, Duration ttl, long maximumSize) {
+    /** @param maxBytes the most bytes the kept answers may hold, as {@link GroupIdBytes} estimates them */
+    public GraphGroups(Optional<MicrosoftGraph> graph, String scope, Clock clock, Duration ttl, long maxBytes) {
         this.graph = graph;
         this.scope = scope;
         this.clock = clock;
         this.ttl = ttl;
-        this.sessions = Caffeine.newBuilder().maximumSize(maximumSize).ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+        this.sessions = Caffeine.newBuilder().maximumWeight(maxBytes).weigher(GraphGroups::weight).ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
                 .expireAfter(new UntilSessionEnd<PerSession>(clock, p -> p.sessionEnd)).build();
     }
 
@@ -92,6 +93,15 @@ public final class GraphGroups {
     @SuppressWarnings("unchecked")
     public CompletableFuture<List<String>> all(Asker who) {
         return ask(who, ALL, (g, token) -> g.groupIds(token).thenApply(List::copyOf)).thenApply(a -> (List<String>) a);
+    }
+
+    private static int weight(String sessionId, PerSession s) {
+        int bytes = GroupIdBytes.ENTRY + sessionId.length();
+        for (Map.Entry<Object, Kept> e : s.answers.entrySet()) {
+            bytes += GroupIdBytes.ENTRY + (e.getKey() instanceof Set<?> asked ? GroupIdBytes.of(asked) : 0)
+                    + (e.getValue().answer() instanceof java.util.Collection<?> ids ? GroupIdBytes.of(ids) : 0);
+        }
+        return bytes;
     }
 
     private static boolean usable(Kept k, Instant now) {
@@ -135,6 +145,8 @@ public final class GraphGroups {
             if (error == null) {
                 Instant until = at.plus(ttl);
                 s.answers.put(key, new Kept(answer, until.isBefore(s.sessionEnd) ? until : s.sessionEnd));
+                // Weighed again with its new answer (a user in overage may be in thousands of groups).
+                sessions.asMap().replace(who.sessionId(), s, s);
                 s.failed = null;
                 s.inFlight.remove(key, mine);
                 mine.complete(answer);

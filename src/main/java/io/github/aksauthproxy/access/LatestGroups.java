@@ -24,9 +24,11 @@ public final class LatestGroups {
     private record Latest(GroupClaims groups, Instant sessionEnd) {
     }
 
-    public LatestGroups(String clientId, Clock clock, long maximumSize) {
+    /** @param maxBytes the most bytes the kept groups may hold, as {@link GroupIdBytes} estimates them (the oldest go first) */
+    public LatestGroups(String clientId, Clock clock, long maxBytes) {
         this.clientId = clientId;
-        this.latest = Caffeine.newBuilder().maximumSize(maximumSize).ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+        this.latest = Caffeine.newBuilder().maximumWeight(maxBytes)
+                .weigher((String id, Latest l) -> GroupIdBytes.ENTRY + id.length() + GroupIdBytes.of(l.groups().ids())).ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
                 .expireAfter(new UntilSessionEnd<Latest>(clock, Latest::sessionEnd)).build();
     }
 

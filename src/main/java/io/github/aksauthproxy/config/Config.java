@@ -12,6 +12,7 @@ import java.util.Optional;
  *
  * @param redis where sessions, tokens and rate limits live when {@code AKS_AUTH_PROXY_SESSION_STORE=redis}; empty
  *     for the cookie store
+ * @param memory the byte bounds of the caches that grow with users
  */
 public record Config(
         String clientId,
@@ -43,7 +44,8 @@ public record Config(
         RateLimit signInRateLimit,
         GroupsConfig groups,
         Optional<RedisConfig> redis,
-        Optional<java.time.Instant> cookieKeysRotateBy) {
+        Optional<java.time.Instant> cookieKeysRotateBy,
+        MemoryBudget memory) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";

@@ -115,13 +115,14 @@ public final class ConfigLoader {
                 Duration.ofMinutes(1));
         GroupsConfig groups = GroupsSettings.parse(env, app.authorityHost(), problems);
         Optional<RedisConfig> redis = RedisSettings.parse(env, problems);
+        MemoryBudget memory = MemorySettings.parse(env, Runtime.getRuntime().maxMemory(), problems);
         if (!problems.isEmpty()) {
             return null;
         }
         return new Config(app.clientId(), app.tenantId(), app.credential(), app.federatedTokenFile(), app.clientSecret(),
                 app.authorityHost(), discovery, app.idpCaFile(), redirectUrl, keys, cookieDomain, allowed, listen, publicPort,
                 internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles, app.managedIdentityClientId(),
-                cluster, bearer, logFormat, trustedProxies, authLimit, signInLimit, groups, redis, rotateBy);
+                cluster, bearer, logFormat, trustedProxies, authLimit, signInLimit, groups, redis, rotateBy, memory);
     }
 
     private SidecarConfig buildSidecar() {

@@ -114,14 +114,16 @@ public final class AuthProxyServer {
         this.redis = config.redis().map(r -> RedisBackend.create(config, r, clock, random, new EntraAppTokens(config.entraApp(),
                 EntraUserFlows.credential(config, assertion), entraExecutor, tls, httpClient)::acquire));
         SessionStore sessions = redis.map(r -> r.sessionStore(names))
-                .orElseGet(() -> new SessionCookieStore(codec, names, clock, config.sessionIdleTimeout()));
+                .orElseGet(() -> new SessionCookieStore(codec, names, clock, config.sessionIdleTimeout(), config.memory().sessionCacheBytes()));
         LoginStateCookies loginCookies = new LoginStateCookies(codec, names, clock);
         this.graph = config.groups().graphUrl().map(url -> new MicrosoftGraph(vertx, url, config.idpCaFile()));
-        GraphGroups graphGroups = new GraphGroups(graph, config.groups().graphScope(), clock, config.groups().cacheTtl(), 200_000);
-        LatestGroups latestGroups = new LatestGroups(config.clientId(), clock, 200_000);
+        GraphGroups graphGroups = new GraphGroups(graph, config.groups().graphScope(), clock, config.groups().cacheTtl(),
+                config.memory().groupsCacheBytes());
+        LatestGroups latestGroups = new LatestGroups(config.clientId(), clock, config.memory().groupsCacheBytes());
         List<String> tokenProfiles = new ArrayList<>(config.profiles().keySet());
         tokenProfiles.add(SessionGroups.GRAPH_PROFILE);
-        TokenService tokens = new TokenService(entra, clock, random, 200_000, tokenProfiles, new TokenService.Observer() {
+        TokenService tokens = new TokenService(entra, clock, random, config.memory().tokenCacheBytes(), config.memory().refusalsBytes(),
+                tokenProfiles, new TokenService.Observer() {
             @Override
             public void cacheLookup(Profile profile, boolean hit) {
                 events.cacheLookup(profile, hit);
@@ -180,6 +182,7 @@ public final class AuthProxyServer {
         this.readiness = new Readiness(checks);
         metrics.readiness(readiness::ready);
         metrics.tokenRequestsInFlight(tokens::requestsInFlight);
+        metrics.tokenCache(tokens::cachedBytes, tokens::cachedTokens, tokens::evictions, config.memory().tokenCacheBytes());
         config.cookieKeysRotateBy().ifPresent(metrics::cookieKeyRotationDue);
 
         publicRouter = Router.router(vertx);

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -73,7 +74,7 @@ public final class ServiceMetrics implements AutoCloseable {
     private final Counter sessionsCreated;
     private final Map<SessionEnd, Counter> sessionsEnded = new EnumMap<>(SessionEnd.class);
     private final Map<Limit, Counter> rateLimited = new EnumMap<>(Limit.class);
-    private final List<Object> redisState = new java.util.ArrayList<>();
+    private final List<Object> keptAlive = new java.util.ArrayList<>();
     /** Who each limit refused lately (user object ids, client addresses): counted, never exported as labels. */
     private final Map<Limit, Cache<String, Boolean>> recentlyLimited = new EnumMap<>(Limit.class);
 
@@ -163,6 +164,26 @@ public final class ServiceMetrics implements AutoCloseable {
                 .description("Token requests to Entra waiting for an answer").strongReference(true).register(registry);
     }
 
+    /**
+     * The token cache's size and evictions (its hits and misses are {@code aks_auth_proxy_token_cache_lookups_total}).
+     *
+     * @param bytes what the cached tokens retain, as weighed
+     * @param evictions tokens dropped to keep within the bound, since start
+     * @param maxBytes the bound ({@code AKS_AUTH_PROXY_TOKEN_CACHE_MAX_BYTES})
+     */
+    public void tokenCache(LongSupplier bytes, IntSupplier entries, LongSupplier evictions, long maxBytes) {
+        Gauge.builder("aks_auth_proxy.token.cache.bytes", bytes, LongSupplier::getAsLong).baseUnit("bytes")
+                .description("Bytes the cached tokens retain (token text, key, expiry and per-entry overhead)").strongReference(true)
+                .register(registry);
+        Gauge.builder("aks_auth_proxy.token.cache.max.bytes", () -> maxBytes).baseUnit("bytes")
+                .description("The token cache's bound (AKS_AUTH_PROXY_TOKEN_CACHE_MAX_BYTES)").strongReference(true).register(registry);
+        Gauge.builder("aks_auth_proxy.token.cache.entries", entries, IntSupplier::getAsInt)
+                .description("Tokens in the cache").strongReference(true).register(registry);
+        keptAlive.add(evictions);   // Micrometer holds a function counter's object weakly
+        FunctionCounter.builder("aks_auth_proxy.token.cache.evictions", evictions, LongSupplier::getAsLong)
+                .description("Tokens dropped from the cache to stay within its bound, least recently used first").register(registry);
+    }
+
     private Counter[] authCounters(String profile) {
         Counter[] counters = new Counter[AuthOutcome.values().length];
         for (AuthOutcome o : AuthOutcome.values()) {
@@ -243,7 +264,7 @@ public final class ServiceMetrics implements AutoCloseable {
      * @param failures the count of failed commands for each reason label
      */
     public void redis(Map<String, Supplier<Long>> failures, BooleanSupplier reachable) {
-        redisState.add(failures);   // Micrometer holds a function counter's object weakly
+        keptAlive.add(failures);   // Micrometer holds a function counter's object weakly
         failures.forEach((reason, count) -> FunctionCounter.builder("aks_auth_proxy.redis.failures", count, c -> c.get())
                 .description("Redis commands that failed, by reason").tag("reason", reason).register(registry));
         Gauge.builder("aks_auth_proxy.redis.reachable", reachable, r -> r.getAsBoolean() ? 1 : 0)

@@ -52,7 +52,8 @@ public final class RedisBackend implements AutoCloseable {
                 ? Optional.of(new EntraRedisCredentials(appTokens, clock, EntraRedisCredentials.Renewal.DEFAULT)) : Optional.empty();
         LettuceRedis redis = LettuceRedis.create(redisConfig, entra, Redis.Timeouts.DEFAULT, RedisFailureLog.everyTenSeconds());
         RedisKeyring keys = new RedisKeyring(config.cookieKeys());
-        RedisSessions sessions = new RedisSessions(redis, keys, clock, random, config.sessionIdleTimeout(), List.copyOf(config.profiles().keySet()));
+        RedisSessions sessions = new RedisSessions(redis, keys, clock, random, config.sessionIdleTimeout(), List.copyOf(config.profiles().keySet()),
+                config.memory().sessionCacheBytes());
         return new RedisBackend(redis, entra, keys, sessions, clock, random);
     }
 

@@ -3,6 +3,7 @@ package io.github.aksauthproxy.redis;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.aksauthproxy.entra.StepUp;
+import io.github.aksauthproxy.session.CacheBounds;
 import io.github.aksauthproxy.session.Session;
 import io.github.aksauthproxy.session.SessionJson;
 import io.github.aksauthproxy.session.SessionRejected;
@@ -53,7 +54,8 @@ public final class RedisSessions {
     private final Duration idleTimeout;
     private final Duration renewEvery;
     private final List<String> profiles;
-    private final Cache<String, Session> recent = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(KEPT_AT_MOST).build();
+    /** Bounded by what the sessions retain as well as by count: a burst of sessions within 30 s must not fill the heap. */
+    private final Cache<String, Session> recent;
     private volatile boolean keepRecent;
     /** Counts revocation messages and gaps, so a read that raced one is not kept. */
     private final AtomicLong revocations = new AtomicLong();
@@ -63,6 +65,15 @@ public final class RedisSessions {
      * @param profiles every configured profile name: a revocation deletes the session's tokens of each
      */
     public RedisSessions(Redis redis, RedisKeyring keys, Clock clock, SecureRandom random, Duration idleTimeout, List<String> profiles) {
+        this(redis, keys, clock, random, idleTimeout, profiles, 64L << 20);
+    }
+
+    /** @param maxBytes the most bytes the sessions kept in memory may hold, as {@link Session#retainedBytes} estimates them */
+    public RedisSessions(Redis redis, RedisKeyring keys, Clock clock, SecureRandom random, Duration idleTimeout, List<String> profiles,
+                         long maxBytes) {
+        this.recent = Caffeine.newBuilder().maximumWeight(maxBytes)
+                .weigher(CacheBounds.bytesAndCount(maxBytes, 100_000, (String name, Session s) -> name.length() + Session.retainedBytes(s)))
+                .expireAfterWrite(KEPT_AT_MOST).build();
         this.redis = redis;
         this.keys = keys;
         this.tickets = new TicketCodec(keys, random);

@@ -82,6 +82,13 @@ public record Session(
         return upn.isEmpty() ? user : upn;
     }
 
+    /** About what a decoded session retains on the heap (its objects and strings), for the caches' byte bounds. */
+    public static int retainedBytes(Session s) {
+        int chars = s.id().length() + s.oid().length() + s.tid().length() + s.user().length() + s.name().length() + s.email().length()
+                + s.upn().length() + s.refreshToken().value().length() + s.stepUp().map(String::length).orElse(0);
+        return 600 + chars + s.groups().size() * 112;
+    }
+
     /** The {@code sid_hash} logs and operators name a session by: the first 16 hex digits of the SHA-256 of its id. */
     public static String sidHash(String sessionId) {
         try {

@@ -38,18 +38,30 @@ public final class SessionCookieStore implements SessionStore {
     private static final String SESSION_KIND = "session";
     private static final String ACTIVITY_KIND = "activity";
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    /** The most decoded sessions (and activity stamps) kept, whatever their size. */
+    public static final int MOST_KEPT = 10_000;
 
     private final CookieCodec codec;
     private final CookieNames names;
     private final Clock clock;
     private final Duration idleTimeout;
     private final Duration renewEvery;
-    private final Cache<String, Session> decoded = Caffeine.newBuilder()
-            .maximumSize(10_000).expireAfterAccess(Duration.ofMinutes(5)).build();
-    private final Cache<String, Activity> activities = Caffeine.newBuilder()
-            .maximumSize(10_000).expireAfterAccess(Duration.ofMinutes(5)).build();
+    /** Keyed by the cookie value (a few KB): bounded by what they retain as well as by count. */
+    private final Cache<String, Session> decoded;
+    private final Cache<String, Activity> activities;
 
     public SessionCookieStore(CookieCodec codec, CookieNames names, Clock clock, Duration idleTimeout) {
+        this(codec, names, clock, idleTimeout, 64L << 20);
+    }
+
+    /** @param maxBytes the most bytes the decoded sessions and activity stamps may hold together, as estimated */
+    public SessionCookieStore(CookieCodec codec, CookieNames names, Clock clock, Duration idleTimeout, long maxBytes) {
+        this.decoded = Caffeine.newBuilder().maximumWeight(maxBytes / 4 * 3)
+                .weigher(CacheBounds.bytesAndCount(maxBytes / 4 * 3, MOST_KEPT, (String cookie, Session s) -> cookie.length() + Session.retainedBytes(s)))
+                .expireAfterAccess(Duration.ofMinutes(5)).build();
+        this.activities = Caffeine.newBuilder().maximumWeight(maxBytes / 4)
+                .weigher(CacheBounds.bytesAndCount(maxBytes / 4, MOST_KEPT, (String cookie, Activity a) -> 300 + cookie.length() + a.sid().length()))
+                .expireAfterAccess(Duration.ofMinutes(5)).build();
         this.codec = codec;
         this.names = names;
         this.clock = clock;

@@ -53,11 +53,21 @@ final class FailureMemory<K> {
         }
     }
 
-    FailureMemory(Clock clock, Random random, long maximumSize) {
+    /** @param maxBytes the most bytes the remembered failures may hold, as {@link #weight} estimates them */
+    FailureMemory(Clock clock, Random random, long maxBytes) {
         this.clock = clock;
         this.random = random;
         Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
-        this.entries = Caffeine.newBuilder().maximumSize(maximumSize).expireAfterWrite(STREAK).ticker(ticker).build();
+        this.entries = Caffeine.newBuilder().maximumWeight(maxBytes).weigher((K key, Remembered r) -> weight(r.failure))
+                .expireAfterWrite(STREAK).ticker(ticker).build();
+    }
+
+    /**
+     * About what one remembered failure retains with its cache entry and key: a few hundred bytes of objects, and
+     * Entra's texts (its error description and claims challenge, which can be long), a byte per character.
+     */
+    static int weight(IdpFailure failure) {
+        return 400 + String.valueOf(failure.getMessage()).length() + failure.claims().map(String::length).orElse(0);
     }
 
     /** Remembers a failure and returns it with the time of the next attempt. */

@@ -2,7 +2,6 @@ package io.github.aksauthproxy.token;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.aksauthproxy.async.Causes;
 import io.github.aksauthproxy.config.Profile;
@@ -13,7 +12,6 @@ import io.github.aksauthproxy.entra.StepUp;
 import io.github.aksauthproxy.session.Session;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -62,7 +60,7 @@ public final class TokenService {
     private final EntraUserFlows entra;
     private final Clock clock;
     private final List<String> profiles;
-    private final Cache<Key, AccessToken> cache;
+    private final TokenCache cache;
     /** Requests to Entra in flight, one per key: the single flight. */
     private final Map<Key, CompletableFuture<AccessToken>> inFlight = new ConcurrentHashMap<>();
     private final FailureMemory<Key> failures;
@@ -119,11 +117,14 @@ public final class TokenService {
     /**
      * @param profiles the configured profile names: a session's tokens are found by these keys, never by a scan
      * @param random jitter for the waits after a failure
+     * @param cacheMaxBytes the most bytes the cached tokens may hold (least recently used go first)
+     * @param refusalsMaxBytes the most bytes each memory of Entra's refusals may hold (failures with backoff, ended
+     *     sessions); a refusal forgotten early costs one more request to Entra
      * @param shared the replicas' shared token cache behind this one ({@link SharedTokens#NONE} for none)
      * @param endSession ends a session Entra refused to mint for, in the session store (every replica's 401)
      */
-    public TokenService(EntraUserFlows entra, Clock clock, Random random, long maximumSize, Collection<String> profiles, Observer observer,
-                        SharedTokens shared, Consumer<Session> endSession) {
+    public TokenService(EntraUserFlows entra, Clock clock, Random random, long cacheMaxBytes, long refusalsMaxBytes, Collection<String> profiles,
+                        Observer observer, SharedTokens shared, Consumer<Session> endSession) {
         this.entra = entra;
         this.clock = clock;
         this.profiles = List.copyOf(profiles);
@@ -131,13 +132,11 @@ public final class TokenService {
         this.shared = shared;
         this.endSession = endSession;
         Ticker ticker = ticker(clock);
-        this.cache = Caffeine.newBuilder()
-                .maximumSize(maximumSize)
-                .ticker(ticker)
-                .expireAfter(new UntilShortlyBeforeExp(clock))
-                .build();
-        this.failures = new FailureMemory<>(clock, random, maximumSize);
-        this.ended = Caffeine.newBuilder().maximumSize(maximumSize).expireAfterWrite(ENDED_MEMORY).ticker(ticker).build();
+        this.cache = new TokenCache(clock, EXPIRY_MARGIN, cacheMaxBytes);
+        this.failures = new FailureMemory<>(clock, random, refusalsMaxBytes);
+        this.ended = Caffeine.newBuilder().maximumWeight(refusalsMaxBytes)
+                .weigher((String id, Ended e) -> FailureMemory.weight(e.failure) + id.length() + e.stepUp.claims().map(String::length).orElse(0))
+                .expireAfterWrite(ENDED_MEMORY).ticker(ticker).build();
     }
 
     /**
@@ -150,7 +149,7 @@ public final class TokenService {
             return CompletableFuture.failedFuture(ended.get());
         }
         Key key = new Key(session.id(), profile.name());
-        AccessToken cached = cache.getIfPresent(key);
+        AccessToken cached = cache.get(key);
         observer.cacheLookup(profile, cached != null);
         if (cached == null) {
             Optional<TokenFailure> refused = rememberedFailure(key);
@@ -176,6 +175,20 @@ public final class TokenService {
     /** Token requests to Entra started and not yet answered (one per session and profile at most). */
     public int requestsInFlight() {
         return inFlight.size();
+    }
+
+    /** Bytes the cached tokens retain, as weighed (see {@link TokenCache}). */
+    public long cachedBytes() {
+        return cache.bytes();
+    }
+
+    public int cachedTokens() {
+        return cache.entries();
+    }
+
+    /** Tokens dropped from the cache to keep within its bound since start. */
+    public long evictions() {
+        return cache.evictions();
     }
 
     /** What the next sign-in of this session's browser must carry, when Entra ended the session wanting the user. */
@@ -224,7 +237,7 @@ public final class TokenService {
         }
         // A request that missed the cache just before another request's mint stored its token and left the
         // single flight would otherwise start a second token request for the same key.
-        AccessToken stored = renewal ? null : cache.getIfPresent(key);
+        AccessToken stored = renewal ? null : cache.get(key);
         if (stored != null) {
             inFlight.remove(key, mine);
             mine.complete(stored);
@@ -301,24 +314,5 @@ public final class TokenService {
 
     private static Ticker ticker(Clock clock) {
         return () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
-    }
-
-    /** Entries live until {@link #EXPIRY_MARGIN} before the token's own expiry. */
-    private record UntilShortlyBeforeExp(Clock clock) implements Expiry<Key, AccessToken> {
-        @Override
-        public long expireAfterCreate(Key key, AccessToken token, long currentTime) {
-            Duration left = Duration.between(Instant.now(clock), token.expiresOn().minus(EXPIRY_MARGIN));
-            return Math.max(0, left.toNanos());
-        }
-
-        @Override
-        public long expireAfterUpdate(Key key, AccessToken token, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, token, currentTime);
-        }
-
-        @Override
-        public long expireAfterRead(Key key, AccessToken token, long currentTime, long currentDuration) {
-            return currentDuration;
-        }
     }
 }

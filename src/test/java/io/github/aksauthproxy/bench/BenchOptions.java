@@ -7,21 +7,21 @@ import java.util.List;
 
 /**
  * What the rig runs and for how long. The full run: 3 alternating rounds of 15 s after 10 s of warm-up per side,
- * wrk with 2 threads and 32 connections, 1,000 cold sessions, 100,000 cached tokens. {@code --smoke}: 3 rounds of
+ * wrk with 2 threads and 32 connections, 1,000 cold sessions, 100,000 sessions for the footprint (64 at a time). {@code --smoke}: 3 rounds of
  * 1 s after 1 s of warm-up, 100 cold sessions, 2,000 cached tokens, report under target/.
  */
 record BenchOptions(boolean smoke, Path projectDir, Path jar, Path out, String command, int rounds, int seconds, int warmupSeconds,
                     int wrkThreads, int connections, int coldSessions, int footprintSessions, int signInConcurrency,
-                    int nginxWorkers, List<String> javaOpts) {
+                    int nginxWorkers, List<String> javaOpts, int footprintConcurrency) {
 
     static BenchOptions full(Path projectDir) {
         return new BenchOptions(false, projectDir, projectDir.resolve("target/aks-auth-proxy.jar"), projectDir.resolve("BENCHMARKS.md"),
-                "bench/run.sh", 3, 15, 10, 2, 32, 1_000, 100_000, 8, 1, List.of());
+                "bench/run.sh", 3, 15, 10, 2, 32, 1_000, 100_000, 8, 1, List.of(), 64);
     }
 
     static BenchOptions smoke(Path projectDir) {
         return new BenchOptions(true, projectDir, projectDir.resolve("target/aks-auth-proxy.jar"),
-                projectDir.resolve("target/bench-smoke/BENCHMARKS.md"), "bench/run.sh --smoke", 3, 1, 1, 2, 32, 100, 2_000, 4, 1, List.of());
+                projectDir.resolve("target/bench-smoke/BENCHMARKS.md"), "bench/run.sh --smoke", 3, 1, 1, 2, 32, 100, 2_000, 4, 1, List.of(), 64);
     }
 
     /** Where the rig keeps its files and each process's log ({@code <name>.log}). */
@@ -30,7 +30,7 @@ record BenchOptions(boolean smoke, Path projectDir, Path jar, Path out, String c
     }
 
     /** {@code [--smoke] [--out FILE] [--rounds N] [--seconds N] [--warmup N] [--connections N] [--cold N] [--footprint N]
-     * [--java-opts "..."] [--command "..."]}; the project is the working directory. */
+     * [--footprint-concurrency N] [--java-opts "..."] [--command "..."]}; the project is the working directory. */
     static BenchOptions parse(String[] args) {
         Path dir = Path.of("").toAbsolutePath();
         List<String> a = new ArrayList<>(Arrays.asList(args));
@@ -53,6 +53,9 @@ record BenchOptions(boolean smoke, Path projectDir, Path jar, Path out, String c
                 case "--connections" -> o.with(o.out, o.command, o.rounds, o.seconds, o.warmupSeconds, Integer.parseInt(v), o.coldSessions, o.footprintSessions, o.javaOpts);
                 case "--cold" -> o.with(o.out, o.command, o.rounds, o.seconds, o.warmupSeconds, o.connections, Integer.parseInt(v), o.footprintSessions, o.javaOpts);
                 case "--footprint" -> o.with(o.out, o.command, o.rounds, o.seconds, o.warmupSeconds, o.connections, o.coldSessions, Integer.parseInt(v), o.javaOpts);
+                case "--footprint-concurrency" -> new BenchOptions(o.smoke, o.projectDir, o.jar, o.out, o.command, o.rounds, o.seconds,
+                        o.warmupSeconds, o.wrkThreads, o.connections, o.coldSessions, o.footprintSessions, o.signInConcurrency, o.nginxWorkers,
+                        o.javaOpts, Integer.parseInt(v));
                 case "--java-opts" -> o.with(o.out, o.command, o.rounds, o.seconds, o.warmupSeconds, o.connections, o.coldSessions, o.footprintSessions,
                         v.isBlank() ? List.of() : List.of(v.trim().split("\\s+")));
                 default -> throw new IllegalArgumentException("unknown option " + flag);
@@ -67,6 +70,6 @@ record BenchOptions(boolean smoke, Path projectDir, Path jar, Path out, String c
     private BenchOptions with(Path out, String command, int rounds, int seconds, int warmup, int connections, int cold, int footprint,
                               List<String> javaOpts) {
         return new BenchOptions(smoke, projectDir, jar, out, command, rounds, seconds, warmup, wrkThreads, connections, cold, footprint,
-                signInConcurrency, nginxWorkers, javaOpts);
+                signInConcurrency, nginxWorkers, javaOpts, footprintConcurrency);
     }
 }

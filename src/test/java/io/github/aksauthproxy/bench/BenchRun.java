@@ -112,8 +112,12 @@ public final class BenchRun {
                 log("service-2 ready");
             }
         }
-        try (Service svc = startService("service-3")) {
+        try (Service svc = startService("service-3", CHART_JVM)) {
             footprint(svc, new SignIns.Minter(cookieKey, Duration.ofHours(1), signedIn));
+        } finally {
+            if (footprintHttp != null) {
+                footprintHttp.close().await(10, TimeUnit.SECONDS);
+            }
         }
         report.readiness(readyMs);
         report.elapsed(Duration.ofNanos(System.nanoTime() - t0));
@@ -286,31 +290,173 @@ public final class BenchRun {
 
     // ---- 5. footprint ----
 
+    /**
+     * The chart's JVM: the image's ENTRYPOINT flags, and the container's memory limit (the chart's 512Mi) emulated
+     * for the JVM's own sizing with {@code -XX:MaxRAM}, so the heap is 75% of it as in a pod.
+     */
+    static final List<String> CHART_JVM = List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
+    static final long CHART_LIMIT_MIB = 512;
+    /** The most sessions the service keeps decoded (SessionCookieStore): their session ids outlive a sign-out. */
+    static final int DECODED_SESSIONS = io.github.aksauthproxy.session.SessionCookieStore.MOST_KEPT;
+
+    /** What the footprint benchmark saw; heaps in KiB, from {@code jcmd GC.heap_info} after {@code jcmd GC.run}. */
+    record Footprint(int sessions, long idpRequests, double mintPerSecond, double seconds, long idleRssKib, long idleHeapKib,
+                     long peakRssKib, long loadedRssKib, long loadedHeapKib, long rssAfterGcKib, Map<String, Double> loaded,
+                     double avgTokenChars, int signedOut, long heapAfterSignOutKib, Map<String, Double> afterSignOut,
+                     boolean alive, boolean outOfMemory) {
+        double cachedEntries() {
+            return loaded.getOrDefault("aks_auth_proxy_token_cache_entries", Double.NaN);
+        }
+
+        /** Tokens the sign-outs dropped from the cache: the entries before minus after. */
+        double dropped() {
+            return cachedEntries() - afterSignOut.getOrDefault("aks_auth_proxy_token_cache_entries", Double.NaN);
+        }
+
+        /** Heap each dropped token freed, beyond its own text: the per-entry overhead of the token cache. */
+        double overheadBytes() {
+            return (loadedHeapKib - heapAfterSignOutKib) * 1024.0 / dropped() - avgTokenChars;
+        }
+    }
+
     private void footprint(Service svc, SignIns.Minter minter) throws Exception {
+        long t0 = System.nanoTime();
+        // Entra-sized tokens (about 2.5 KB) from here on; the earlier benchmarks keep the stand-in's own.
+        idp.refreshedClaims(EntraSizedClaims.claims());
         long idleRss = svc.process.rssKib();
+        long idleHeap = heapAfterFullGc(svc);
         int n = o.footprintSessions();
-        int lanes = 64;
+        String[] cookies = new String[n];
+        for (int i = 0; i < n; i++) {
+            cookies[i] = minter.newSessionCookie();
+        }
         long before = front.tokenRequests("refresh_token");
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-                new PoolOptions().setHttp1MaxSize(lanes).setMaxWaitQueueSize(-1));
-        AtomicInteger next = new AtomicInteger();
-        AtomicLong ok = new AtomicLong();
-        AtomicLong other = new AtomicLong();
+        AtomicLong peakRss = new AtomicLong(idleRss);
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    peakRss.accumulateAndGet(svc.process.rssKib(), Math::max);
+                    Thread.sleep(200);
+                } catch (InterruptedException stop) {
+                    return;
+                } catch (IOException gone) {
+                    return;
+                }
+            }
+        }, "bench-rss-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        AtomicLong tokenChars = new AtomicLong();
         long start = System.nanoTime();
+        drive(n, i -> authAnswer(svc, cookies[i]).map(a -> {
+            tokenChars.addAndGet(a.tokenChars());
+            return a.status();
+        }), "footprint: /oauth2/auth", svc);
+        double populateSeconds = (System.nanoTime() - start) / 1e9;
+        sampler.interrupt();
+        sampler.join(5_000);
+        long idpRequests = front.tokenRequests("refresh_token") - before;
+        long loadedRss = svc.process.rssKib();
+        peakRss.accumulateAndGet(loadedRss, Math::max);
+        Map<String, Double> loaded = tokenCacheMetrics(svc);
+        long loadedHeap = heapAfterFullGc(svc);
+        long rssAfterGc = svc.process.rssKib();
+        // Sign out sessions whose tokens are cached (among the last ones loaded: least recently used go first); what
+        // the heap loses is what those cache entries held. The most recent DECODED_SESSIONS sessions are left out when
+        // there are enough others: the decoded-session cache still holds them, and so their session ids.
+        int cached = (int) Math.min(n, loaded.getOrDefault("aks_auth_proxy_token_cache_entries", 0.0).longValue());
+        int signOuts = cached > 2 * DECODED_SESSIONS ? cached - DECODED_SESSIONS : cached;
+        int first = n - cached;
+        drive(signOuts, i -> signOut(svc, cookies[first + i]), "footprint: /oauth2/sign_out", svc);
+        Map<String, Double> afterSignOut = tokenCacheMetrics(svc);
+        long heapAfterSignOut = heapAfterFullGc(svc);
+        boolean oom = Files.readString(svc.process.log).contains("OutOfMemoryError");
+        Footprint f = new Footprint(n, idpRequests, n / populateSeconds, (System.nanoTime() - t0) / 1e9, idleRss, idleHeap, peakRss.get(),
+                loadedRss, loadedHeap, rssAfterGc, loaded, tokenChars.get() / (double) n, signOuts, heapAfterSignOut, afterSignOut,
+                svc.process.process.isAlive(), oom);
+        log(String.format(java.util.Locale.ROOT, "footprint: %d sessions, %.0f tokens cached, peak RSS %d MiB, overhead %.0f B per token, %.0f s",
+                n, f.cachedEntries(), f.peakRssKib() / 1024, f.overheadBytes(), f.seconds()));
+        report.footprint(f);
+    }
+
+    /** Calls {@code call} for 0..n-1, {@code o.footprintConcurrency()} at a time; every answer must be 200. */
+    private void drive(int n, java.util.function.IntFunction<Future<Integer>> call, String what, Service svc) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong other = new AtomicLong();
         List<Future<Void>> all = new ArrayList<>();
-        for (int i = 0; i < lanes; i++) {
+        for (int i = 0; i < o.footprintConcurrency(); i++) {
             Promise<Void> lane = Promise.promise();
             all.add(lane.future());
-            vertx.runOnContext(x -> populate(client, svc, minter, n, next, ok, other, lane));
+            vertx.runOnContext(x -> lane(call, n, next, other, lane));
         }
         Future.all(all).await(Math.max(600, n / 50), TimeUnit.SECONDS);
-        double populateSeconds = (System.nanoTime() - start) / 1e9;
-        client.close().await(10, TimeUnit.SECONDS);
-        long idpRequests = front.tokenRequests("refresh_token") - before;
-        if (ok.get() != n) {
-            throw new IllegalStateException("footprint: " + other.get() + " of " + n + " /oauth2/auth calls did not answer 200; see " + svc.process.log);
+        if (other.get() > 0) {
+            throw new IllegalStateException(what + ": " + other.get() + " of " + n + " calls did not answer 200; see " + svc.process.log);
         }
-        long loadedRss = svc.process.rssKib();
+    }
+
+    private static void lane(java.util.function.IntFunction<Future<Integer>> call, int n, AtomicInteger next, AtomicLong other, Promise<Void> lane) {
+        int i = next.getAndIncrement();
+        if (i >= n) {
+            lane.tryComplete();
+            return;
+        }
+        call.apply(i).onComplete(ar -> {
+            if (ar.failed() || ar.result() != 200) {
+                other.incrementAndGet();
+            }
+            lane(call, n, next, other, lane);
+        });
+    }
+
+    private record AuthAnswer(int status, int tokenChars) {
+    }
+
+    /** {@code /oauth2/auth} with this cookie: the status and the length of the token in {@code Authorization}. */
+    private Future<AuthAnswer> authAnswer(Service svc, String cookie) {
+        RequestOptions req = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(svc.internalPort)
+                .setURI("/oauth2/auth").putHeader("Cookie", cookie).setTimeout(120_000);
+        return footprintClient().request(req).compose(r -> r.send()).compose(resp -> resp.body().map(b -> new AuthAnswer(resp.statusCode(),
+                Math.max(0, String.valueOf(resp.getHeader("Authorization")).length() - "Bearer ".length()))));
+    }
+
+    private Future<Integer> signOut(Service svc, String cookie) {
+        RequestOptions req = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(svc.publicPort)
+                .setURI("/oauth2/sign_out").putHeader("Cookie", cookie).setTimeout(120_000);
+        return footprintClient().request(req).compose(r -> r.send()).compose(resp -> resp.body().map(b -> resp.statusCode()));
+    }
+
+    private HttpClient footprintHttp;
+
+    private HttpClient footprintClient() {
+        if (footprintHttp == null) {
+            footprintHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                    new PoolOptions().setHttp1MaxSize(o.footprintConcurrency()).setMaxWaitQueueSize(-1));
+        }
+        return footprintHttp;
+    }
+
+    private static final Pattern CACHE_SERIES = Pattern.compile("^(aks_auth_proxy_token_cache_(?:bytes|max_bytes|entries|evictions_total)) (\\S+)$",
+            Pattern.MULTILINE);
+
+    /** The token cache's series from the service's own /metrics. */
+    private Map<String, Double> tokenCacheMetrics(Service svc) throws Exception {
+        java.net.http.HttpResponse<String> r = PROBE.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + svc.internalPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        Map<String, Double> m = new LinkedHashMap<>();
+        Matcher s = CACHE_SERIES.matcher(r.body());
+        while (s.find()) {
+            m.put(s.group(1), Double.parseDouble(s.group(2)));
+        }
+        if (m.size() != 4) {
+            throw new IllegalStateException("/metrics lacks the token cache's series: " + m.keySet());
+        }
+        return m;
+    }
+
+    /** Heap in use after a full GC ({@code jcmd GC.run}, then {@code GC.heap_info}), KiB. */
+    private long heapAfterFullGc(Service svc) throws Exception {
         String jcmd = Path.of(javaBin).resolveSibling("jcmd").toString();
         run(List.of(jcmd, String.valueOf(svc.process.process.pid()), "GC.run"));
         String heapInfo = run(List.of(jcmd, String.valueOf(svc.process.process.pid()), "GC.heap_info"));
@@ -318,26 +464,7 @@ public final class BenchRun {
         if (!used.find()) {
             throw new IllegalStateException("jcmd GC.heap_info printed no heap use:\n" + heapInfo);
         }
-        long heapUsedKib = Long.parseLong(used.group(1));
-        long rssAfterGc = svc.process.rssKib();
-        log(String.format("footprint: %d tokens cached, RSS %d MiB, heap after GC %d MiB", n, loadedRss / 1024, heapUsedKib / 1024));
-        report.footprint(n, idpRequests, n / populateSeconds, idleRss, loadedRss, heapUsedKib, rssAfterGc);
-    }
-
-    private void populate(HttpClient client, Service svc, SignIns.Minter minter, int n, AtomicInteger next, AtomicLong ok,
-                          AtomicLong other, Promise<Void> lane) {
-        if (next.getAndIncrement() >= n) {
-            lane.tryComplete();
-            return;
-        }
-        authGet(client, svc, minter.newSessionCookie()).onComplete(ar -> {
-            if (ar.succeeded() && ar.result() == 200) {
-                ok.incrementAndGet();
-            } else {
-                other.incrementAndGet();
-            }
-            populate(client, svc, minter, n, next, ok, other, lane);
-        });
+        return Long.parseLong(used.group(1));
     }
 
     // ---- the service and its IdP ----
@@ -364,6 +491,11 @@ public final class BenchRun {
     }
 
     private Service startService(String name) throws Exception {
+        return startService(name, List.of());
+    }
+
+    /** @param jvm options before the --java-opts ones (those win where both set a flag) */
+    private Service startService(String name, List<String> jvm) throws Exception {
         int publicPort = freePort();
         int internalPort = freePort();
         Map<String, String> env = new HashMap<>();
@@ -382,6 +514,7 @@ public final class BenchRun {
         env.put("AKS_AUTH_PROXY_PUBLIC_PORT", String.valueOf(publicPort));
         env.put("AKS_AUTH_PROXY_INTERNAL_PORT", String.valueOf(internalPort));
         List<String> cmd = new ArrayList<>(List.of(javaBin));
+        cmd.addAll(jvm);
         cmd.addAll(javaOpts(name));
         cmd.addAll(List.of("-jar", o.jar().toString(), "serve"));
         ChildProcess p = ChildProcess.start(name, cmd, env, work.resolve(name + ".log"));

@@ -19,7 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 
@@ -103,7 +103,10 @@ final class SignIns {
         /** A {@code Cookie} header value for a new session of the signed-in user. */
         String newSessionCookie() {
             Instant now = Instant.now();
-            Session s = new Session(UUID.randomUUID().toString(), template.oid(), template.tid(), template.user(), template.name(),
+            // A session id like the service's own (32 random bytes, base64url): the footprint weighs it.
+            byte[] id = new byte[32];
+            ThreadLocalRandom.current().nextBytes(id);
+            Session s = new Session(Base64.getUrlEncoder().withoutPadding().encodeToString(id), template.oid(), template.tid(), template.user(), template.name(),
                     template.email(), template.groups(), template.refreshToken(), now, now.plus(Duration.ofHours(12)), now);
             List<Cookie> cookies = store.save(s, Map.of()).toCompletableFuture().join().cookies();
             return cookies.stream().map(c -> c.getName() + "=" + c.getValue()).collect(Collectors.joining("; "));

@@ -49,6 +49,19 @@ class CommandLineTest {
     }
 
     @Test
+    void checkConfigNamesTheTokenCacheBoundAndRefusesABadOne() {
+        Map<String, String> env = new java.util.HashMap<>(ConfigLoaderTest.minimal());
+        env.put("AKS_AUTH_PROXY_TOKEN_CACHE_MAX_BYTES", "64m");
+        assertThat(run(new CheckConfigCommand(env))).isZero();
+        assertThat(out.toString()).contains(", profiles aks, token cache up to 64 MiB of a " + (Runtime.getRuntime().maxMemory() >> 20)
+                + " MiB heap, ");
+        env.put("AKS_AUTH_PROXY_TOKEN_CACHE_MAX_BYTES", "lots");
+        assertThat(run(new CheckConfigCommand(env))).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("The configuration has 1 problem:\n"
+                + "  - AKS_AUTH_PROXY_TOKEN_CACHE_MAX_BYTES: 'lots' is not a size; write bytes (67108864) or 64m, 512Mi, 1g\n");
+    }
+
+    @Test
     void checkConfigNamesTheGraphUsersInGroupOverageAreResolvedWith() {
         assertThat(run(new CheckConfigCommand(ConfigLoaderTest.minimal()))).isZero();
         assertThat(out.toString().trim()).endsWith(", groups of users in group overage from Microsoft Graph https://graph.microsoft.com "

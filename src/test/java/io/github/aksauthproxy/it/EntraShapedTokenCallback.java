@@ -48,6 +48,8 @@ final class EntraShapedTokenCallback implements OAuth2TokenCallback {
     private final AtomicReference<String> claimSourcesEndpoint = new AtomicReference<>("https://graph.windows.net");
     private final AtomicReference<User> user;
     private final AtomicReference<Long> expirySeconds = new AtomicReference<>(3600L);
+    /** More claims in the tokens minted from a refresh token (those /oauth2/auth hands out), none by default. */
+    private final AtomicReference<Map<String, Object>> refreshedClaims = new AtomicReference<>(Map.of());
 
     EntraShapedTokenCallback(String tenant, String clientId, User user) {
         this.tenant = tenant;
@@ -62,6 +64,11 @@ final class EntraShapedTokenCallback implements OAuth2TokenCallback {
     /** From now on an overage marker names {@code endpoint} in {@code _claim_sources} (a trap: it must never be called). */
     void claimSourcesEndpoint(String endpoint) {
         claimSourcesEndpoint.set(endpoint);
+    }
+
+    /** From now on tokens minted from a refresh token carry these claims too (Entra's tokens carry many more than ours). */
+    void refreshedClaims(Map<String, Object> claims) {
+        refreshedClaims.set(Map.copyOf(claims));
     }
 
     void tokenLifetime(long seconds) {
@@ -132,6 +139,9 @@ final class EntraShapedTokenCallback implements OAuth2TokenCallback {
             if (graphPermission(s) != null) {
                 claims.put("scp", graphPermission(s));
             }
+        }
+        if (request.getAuthorizationGrant() != null && "refresh_token".equals(request.getAuthorizationGrant().getType().getValue())) {
+            claims.putAll(refreshedClaims.get());
         }
         u.claims().forEach((name, value) -> {
             if (value == null) {

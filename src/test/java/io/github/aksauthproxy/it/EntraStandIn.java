@@ -280,6 +280,11 @@ public final class EntraStandIn implements AutoCloseable {
         return m;
     }
 
+    /** From now on the tokens minted from a refresh token (what /oauth2/auth hands out) carry these claims as well. */
+    public void refreshedClaims(Map<String, Object> more) {
+        claims.refreshedClaims(more);
+    }
+
     /** How long the tokens issued from now on live, in seconds. */
     public void tokenLifetime(long seconds) {
         claims.tokenLifetime(seconds);

@@ -19,7 +19,7 @@ class FailureMemoryTest {
         public double nextDouble() {
             return 1.0 - Math.ulp(1.0);
         }
-    }, 100);
+    }, 1_000_000);
 
     static IdpFailure outage(Optional<Duration> retryAfter) {
         return new IdpFailure(IdpFailure.Kind.UNAVAILABLE, "temporarily_unavailable", Optional.empty(), "down", Optional.empty(), retryAfter);
