@@ -71,6 +71,9 @@ class RedisSharedTokensTest {
             try {
                 assertThat(token(browser.get(env.replica(0).auth()))).as("served while the renewal runs").isEqualTo(first);
                 Within.until(Duration.ofSeconds(5), "the renewal's token request", () -> refreshes() == before + 1);
+                // The renewal is stored in Redis before replica 0 serves it: from then on replica 1 must find it there.
+                Within.until(Duration.ofSeconds(5), "replica 0 to serve the renewed token",
+                        () -> !token(browser.get(env.replica(0).auth())).equals(first));
 
                 String renewed = token(browser.get(env.replica(1).auth()));
 
