@@ -55,6 +55,7 @@ final class CheckConfigCommand implements Callable<Integer> {
                 Config c = ConfigLoader.load(env);
                 yield "configuration is valid: credential " + c.credential().configName() + ", public port " + c.publicPort()
                         + ", internal port " + c.internalPort() + ", profiles " + String.join(", ", c.profiles().keySet())
+                        + ", at most " + c.tokenRequestsInFlight() + " token requests to Entra at once"
                         + ", groups of users in group overage from " + c.groups().graphUrl().map(g -> "Microsoft Graph " + g + " ("
                                 + c.groups().graphScope() + ")").orElse("nowhere: the authority host is no known Microsoft cloud, so "
                                 + "such users get 503 on profiles with allow.groups")

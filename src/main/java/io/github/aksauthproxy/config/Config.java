@@ -12,6 +12,7 @@ import java.util.Optional;
  *
  * @param redis where sessions, tokens and rate limits live when {@code AKS_AUTH_PROXY_SESSION_STORE=redis}; empty
  *     for the cookie store
+ * @param tokenRequestsInFlight most requests to Entra's token endpoint at once; more wait in order
  */
 public record Config(
         String clientId,
@@ -43,7 +44,8 @@ public record Config(
         RateLimit signInRateLimit,
         GroupsConfig groups,
         Optional<RedisConfig> redis,
-        Optional<java.time.Instant> cookieKeysRotateBy) {
+        Optional<java.time.Instant> cookieKeysRotateBy,
+        int tokenRequestsInFlight) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";
