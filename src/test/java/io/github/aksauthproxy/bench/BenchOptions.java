@@ -7,21 +7,35 @@ import java.util.List;
 
 /**
  * What the rig runs and for how long. The full run: 3 alternating rounds of 15 s after 10 s of warm-up per side,
- * wrk with 2 threads and 32 connections, 1,000 cold sessions, 100,000 cached tokens. {@code --smoke}: 3 rounds of
- * 1 s after 1 s of warm-up, 100 cold sessions, 2,000 cached tokens, report under target/.
+ * wrk with 2 threads and 32 connections, 1,000 cold sessions, 100,000 cached tokens, 32 browsers signing in, 200
+ * sessions for the restart in redis mode, the IdP answering token requests after 150 ms in the cold path, sign-in and
+ * redis benchmarks. {@code --smoke}: 3 rounds of 1 s after 1 s of warm-up, 100 cold sessions, 2,000 cached tokens,
+ * 20 sessions for the restart, report under target/.
+ *
+ * @param signInRoundSeconds sign-in rounds are shorter than wrk's: they alternate cookie and redis mode
+ * @param only the benchmarks to run ({@link #runs}); empty: all of them
  */
 record BenchOptions(boolean smoke, Path projectDir, Path jar, Path out, String command, int rounds, int seconds, int warmupSeconds,
                     int wrkThreads, int connections, int coldSessions, int footprintSessions, int signInConcurrency,
-                    int nginxWorkers, List<String> javaOpts) {
+                    int nginxWorkers, List<String> javaOpts, int idpLatencyMs, int signInRoundSeconds, int redisSessions,
+                    List<String> only) {
+    /** The names {@code --only} takes. */
+    static final List<String> BENCHMARKS = List.of("warm", "nginx", "cold", "sign-in", "redis", "footprint");
 
     static BenchOptions full(Path projectDir) {
         return new BenchOptions(false, projectDir, projectDir.resolve("target/aks-auth-proxy.jar"), projectDir.resolve("BENCHMARKS.md"),
-                "bench/run.sh", 3, 15, 10, 2, 32, 1_000, 100_000, 8, 1, List.of());
+                "bench/run.sh", 3, 15, 10, 2, 32, 1_000, 100_000, 32, 1, List.of(), 150, 8, 200, List.of());
     }
 
     static BenchOptions smoke(Path projectDir) {
         return new BenchOptions(true, projectDir, projectDir.resolve("target/aks-auth-proxy.jar"),
-                projectDir.resolve("target/bench-smoke/BENCHMARKS.md"), "bench/run.sh --smoke", 3, 1, 1, 2, 32, 100, 2_000, 4, 1, List.of());
+                projectDir.resolve("target/bench-smoke/BENCHMARKS.md"), "bench/run.sh --smoke", 3, 1, 1, 2, 32, 100, 2_000, 32, 1, List.of(),
+                150, 1, 20, List.of());
+    }
+
+    /** Whether this run includes the benchmark ({@link #BENCHMARKS}). */
+    boolean runs(String benchmark) {
+        return only.isEmpty() || only.contains(benchmark);
     }
 
     /** Where the rig keeps its files and each process's log ({@code <name>.log}). */
@@ -30,7 +44,8 @@ record BenchOptions(boolean smoke, Path projectDir, Path jar, Path out, String c
     }
 
     /** {@code [--smoke] [--out FILE] [--rounds N] [--seconds N] [--warmup N] [--connections N] [--cold N] [--footprint N]
-     * [--java-opts "..."] [--command "..."]}; the project is the working directory. */
+     * [--java-opts "..."] [--command "..."] [--idp-latency-ms N] [--redis-sessions N] [--only warm,nginx,cold,sign-in,redis,footprint]};
+     * the project is the working directory. */
     static BenchOptions parse(String[] args) {
         Path dir = Path.of("").toAbsolutePath();
         List<String> a = new ArrayList<>(Arrays.asList(args));
@@ -55,6 +70,9 @@ record BenchOptions(boolean smoke, Path projectDir, Path jar, Path out, String c
                 case "--footprint" -> o.with(o.out, o.command, o.rounds, o.seconds, o.warmupSeconds, o.connections, o.coldSessions, Integer.parseInt(v), o.javaOpts);
                 case "--java-opts" -> o.with(o.out, o.command, o.rounds, o.seconds, o.warmupSeconds, o.connections, o.coldSessions, o.footprintSessions,
                         v.isBlank() ? List.of() : List.of(v.trim().split("\\s+")));
+                case "--idp-latency-ms" -> o.withMine(Integer.parseInt(v), o.redisSessions, o.only);
+                case "--redis-sessions" -> o.withMine(o.idpLatencyMs, Integer.parseInt(v), o.only);
+                case "--only" -> o.withMine(o.idpLatencyMs, o.redisSessions, only(v));
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             };
         }
@@ -67,6 +85,19 @@ record BenchOptions(boolean smoke, Path projectDir, Path jar, Path out, String c
     private BenchOptions with(Path out, String command, int rounds, int seconds, int warmup, int connections, int cold, int footprint,
                               List<String> javaOpts) {
         return new BenchOptions(smoke, projectDir, jar, out, command, rounds, seconds, warmup, wrkThreads, connections, cold, footprint,
-                signInConcurrency, nginxWorkers, javaOpts);
+                signInConcurrency, nginxWorkers, javaOpts, idpLatencyMs, signInRoundSeconds, redisSessions, only);
+    }
+
+    private BenchOptions withMine(int latencyMs, int redis, List<String> benchmarks) {
+        return new BenchOptions(smoke, projectDir, jar, out, command, rounds, seconds, warmupSeconds, wrkThreads, connections, coldSessions,
+                footprintSessions, signInConcurrency, nginxWorkers, javaOpts, latencyMs, signInRoundSeconds, redis, benchmarks);
+    }
+
+    private static List<String> only(String list) {
+        List<String> names = List.of(list.split(","));
+        names.stream().filter(n -> !BENCHMARKS.contains(n)).findFirst().ifPresent(n -> {
+            throw new IllegalArgumentException("--only takes " + String.join(",", BENCHMARKS) + ", not " + n);
+        });
+        return names;
     }
 }
