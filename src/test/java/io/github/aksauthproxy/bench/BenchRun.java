@@ -203,8 +203,12 @@ public final class BenchRun {
         long before = front.tokenRequests("refresh_token");
         front.takePeakTokenRequestsOpen();
         long connectionsBefore = front.connections();
+        long serviceCpu = svc.process.cpuMillis();
+        long rigCpu = rigCpuMillis();
         List<Integer> port = List.of(svc.internalPort);
         Burst first = burst(port, cookies);
+        serviceCpu = svc.process.cpuMillis() - serviceCpu;
+        rigCpu = rigCpuMillis() - rigCpu;
         long idpRequests = front.tokenRequests("refresh_token") - before;
         int peak = front.takePeakTokenRequestsOpen();
         long connections = front.connections() - connectionsBefore;
@@ -212,7 +216,13 @@ public final class BenchRun {
         long idpAfterAgain = front.tokenRequests("refresh_token") - before;
         log(String.format("cold path: %d sessions, %d token requests at the IdP front (at most %d at once, over %d new connections), "
                 + "p99 %.1f ms", n, idpRequests, peak, connections, first.p99Ms()));
-        report.cold(n, front.latency(), first, idpRequests, peak, connections, again, idpAfterAgain);
+        report.cold(n, front.latency(), first, idpRequests, peak, connections, serviceCpu, rigCpu, again, idpAfterAgain);
+    }
+
+    /** CPU time of the rig's own JVM so far (the stand-in IdP, its front, the HTTP clients), in ms. */
+    private static long rigCpuMillis() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1_000_000;
     }
 
     // ---- 3b. redis mode: sign-ins beside cookie mode, and the cold path after restarting every replica ----

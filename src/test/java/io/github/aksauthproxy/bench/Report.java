@@ -144,8 +144,9 @@ final class Report {
                 ratio >= NGINX_RATIO_TARGET);
     }
 
+    /** @param serviceCpuMs CPU time of the service during the first burst; {@code rigCpuMs} of the rig's JVM (stand-in, front, clients) */
     void cold(int sessions, Duration idpLatency, BenchRun.Burst first, long idpRequests, int peakAtFront, long connections,
-              BenchRun.Burst again, long idpAfterAgain) {
+              long serviceCpuMs, long rigCpuMs, BenchRun.Burst again, long idpAfterAgain) {
         coldSessions = sessions;
         coldIdpRequests = idpRequests;
         coldP99 = first.p99Ms();
@@ -158,6 +159,11 @@ final class Report {
                 + "(the service's default `AKS_AUTH_PROXY_TOKEN_REQUESTS_IN_FLIGHT` bounds it), over %d new TLS connections.%n%n",
                 sessions, idpLatency.toMillis(), peakAtFront, connections));
         s.append(burstTable("cumulative", "first (cold)", first, idpRequests, "again (cached)", again, idpAfterAgain));
+        s.append(String.format(Locale.ROOT, "%nCPU time during the first pass: the service %,d ms (%.1f ms per token), the rig's JVM "
+                + "(the stand-in IdP signing two tokens per request, its front, the client) %,d ms (%.1f ms per token), against "
+                + "%,d ms of wall time on %d CPUs. When the two together approach wall time x CPUs, the machine, not the wait "
+                + "for the IdP, bounds the burst.%n", serviceCpuMs, serviceCpuMs / (double) sessions, rigCpuMs, rigCpuMs / (double) sessions,
+                Math.round(first.wallMs()), Runtime.getRuntime().availableProcessors()));
         sections.add(s.toString());
         String n = String.format(Locale.ROOT, "%,d", sessions);
         target("cold path, IdP token requests for " + n + " sessions",
