@@ -57,6 +57,7 @@ final class CheckConfigCommand implements Callable<Integer> {
                         + ", internal port " + c.internalPort() + ", profiles " + String.join(", ", c.profiles().keySet())
                         + ", token cache up to " + (c.memory().tokenCacheBytes() >> 20) + " MiB of a " + (Runtime.getRuntime().maxMemory() >> 20)
                         + " MiB heap"
+                        + ", at most " + c.tokenRequestsInFlight() + " token requests to Entra at once"
                         + ", groups of users in group overage from " + c.groups().graphUrl().map(g -> "Microsoft Graph " + g + " ("
                                 + c.groups().graphScope() + ")").orElse("nowhere: the authority host is no known Microsoft cloud, so "
                                 + "such users get 503 on profiles with allow.groups")

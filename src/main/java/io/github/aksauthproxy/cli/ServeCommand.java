@@ -3,6 +3,7 @@ package io.github.aksauthproxy.cli;
 import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.ConfigLoader;
 import io.github.aksauthproxy.config.InvalidConfigException;
+import io.github.aksauthproxy.entra.TokenRequestThreads;
 import io.github.aksauthproxy.http.AuthProxyServer;
 import io.github.aksauthproxy.observe.ServiceMetrics;
 import io.vertx.core.Vertx;
@@ -32,6 +33,7 @@ final class ServeCommand implements Callable<Integer> {
             CheckConfigCommand.printProblems(spec.commandLine().getErr(), e);
             return 1;
         }
+        TokenRequestThreads.keepConnectionsAlive(config.tokenRequestsInFlight());
         ServiceMetrics metrics = new ServiceMetrics(config.profiles().keySet());
         Vertx vertx = metrics.newVertx();
         CountDownLatch stopped = new CountDownLatch(1);

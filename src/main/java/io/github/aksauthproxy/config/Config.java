@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param redis where sessions, tokens and rate limits live when {@code AKS_AUTH_PROXY_SESSION_STORE=redis}; empty
  *     for the cookie store
  * @param memory the byte bounds of the caches that grow with users
+ * @param tokenRequestsInFlight most requests to Entra's token endpoint at once; more wait in order
  */
 public record Config(
         String clientId,
@@ -45,7 +46,8 @@ public record Config(
         GroupsConfig groups,
         Optional<RedisConfig> redis,
         Optional<java.time.Instant> cookieKeysRotateBy,
-        MemoryBudget memory) {
+        MemoryBudget memory,
+        int tokenRequestsInFlight) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";

@@ -14,6 +14,7 @@ import io.github.aksauthproxy.config.RateLimit;
 import io.github.aksauthproxy.entra.EntraAppTokens;
 import io.github.aksauthproxy.entra.EntraUserFlows;
 import io.github.aksauthproxy.entra.IdpTls;
+import io.github.aksauthproxy.entra.TokenRequestThreads;
 import io.github.aksauthproxy.entra.WorkloadIdentityAssertion;
 import io.github.aksauthproxy.graph.MicrosoftGraph;
 import io.github.aksauthproxy.kube.KubernetesApi;
@@ -54,8 +55,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -103,7 +102,7 @@ public final class AuthProxyServer {
         this.ownMetrics = ownMetrics;
         TrustedProxies proxies = new TrustedProxies(config.trustedProxies());
         EventRecorder events = new EventRecorder(metrics, new AuditLog(), proxies);
-        this.entraExecutor = Executors.newFixedThreadPool(8, daemonThreads("entra-"));
+        this.entraExecutor = TokenRequestThreads.create(config.tokenRequestsInFlight(), "entra-");
         Optional<SSLSocketFactory> tls = IdpTls.socketFactory(config.idpCaFile());
         WorkloadIdentityAssertion assertion = new WorkloadIdentityAssertion(config.federatedTokenFile().orElse(Path.of("")), clock);
         EntraUserFlows entra = new EntraUserFlows(config, EntraUserFlows.credential(config, assertion), entraExecutor, tls, httpClient);
@@ -328,14 +327,5 @@ public final class AuthProxyServer {
                         status == 500 ? "Something went wrong on our side." : "The request could not be understood.", List.of());
             }
         });
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

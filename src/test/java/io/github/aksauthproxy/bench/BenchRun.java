@@ -101,10 +101,25 @@ public final class BenchRun {
             signedIn.values().forEach(SecretsSeen::add);
             String cookie = "Cookie: " + SignIns.cookieHeader(signedIn);
             Map<String, String> authHeaders = authResponseHeaders(svc, SignIns.cookieHeader(signedIn));
-            warmDirect(svc, cookie, authHeaders);
-            throughNginx(svc, cookie, authHeaders);
-            coldPath(svc, new SignIns.Minter(cookieKey, Duration.ofHours(1), signedIn));
-            signInThroughput(signIns);
+            if (o.runs("warm")) {
+                warmDirect(svc, cookie, authHeaders);
+            }
+            if (o.runs("nginx")) {
+                throughNginx(svc, cookie, authHeaders);
+            }
+            // Entra's latency from here on: the cold path and the sign-ins wait on it (bench/README.md).
+            front.latency(Duration.ofMillis(o.idpLatencyMs()));
+            if (o.runs("cold")) {
+                coldPath(svc, new SignIns.Minter(cookieKey, Duration.ofHours(1), signedIn));
+            }
+            if (o.runs("sign-in") || o.runs("redis")) {
+                inRedisMode(signIns);
+            }
+            front.latency(Duration.ZERO);
+        }
+        if (!o.runs("footprint")) {
+            report.readiness(readyMs);
+            return finish(t0);
         }
         if (!o.smoke()) {
             // A third start, so the time to ready is a median of three (the smoke run takes two).
@@ -112,7 +127,7 @@ public final class BenchRun {
                 log("service-2 ready");
             }
         }
-        try (Service svc = startService("service-3", CHART_JVM)) {
+        try (Service svc = startService("service-3", CHART_JVM, Map.of(), freePort(), freePort(), true)) {
             footprint(svc, new SignIns.Minter(cookieKey, Duration.ofHours(1), signedIn));
         } finally {
             if (footprintHttp != null) {
@@ -120,6 +135,10 @@ public final class BenchRun {
             }
         }
         report.readiness(readyMs);
+        return finish(t0);
+    }
+
+    private Report.Results finish(long t0) throws IOException {
         report.elapsed(Duration.ofNanos(System.nanoTime() - t0));
         Path out = o.out();
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -186,17 +205,93 @@ public final class BenchRun {
             cookies.add(minter.newSessionCookie());
         }
         long before = front.tokenRequests("refresh_token");
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-                new PoolOptions().setHttp1MaxSize(n).setMaxWaitQueueSize(-1));
+        front.takePeakTokenRequestsOpen();
+        long connectionsBefore = front.connections();
+        long serviceCpu = svc.process.cpuMillis();
+        long rigCpu = rigCpuMillis();
+        List<Integer> port = List.of(svc.internalPort);
+        Burst first = burst(port, cookies);
+        serviceCpu = svc.process.cpuMillis() - serviceCpu;
+        rigCpu = rigCpuMillis() - rigCpu;
+        long idpRequests = front.tokenRequests("refresh_token") - before;
+        int peak = front.takePeakTokenRequestsOpen();
+        long connections = front.connections() - connectionsBefore;
+        Burst again = burst(port, cookies);
+        long idpAfterAgain = front.tokenRequests("refresh_token") - before;
+        log(String.format("cold path: %d sessions, %d token requests at the IdP front (at most %d at once, over %d new connections), "
+                + "p99 %.1f ms", n, idpRequests, peak, connections, first.p99Ms()));
+        report.cold(n, front.latency(), first, idpRequests, peak, connections, serviceCpu, rigCpu, again, idpAfterAgain);
+    }
+
+    /** CPU time of the rig's own JVM so far (the stand-in IdP, its front, the HTTP clients), in ms. */
+    private static long rigCpuMillis() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1_000_000;
+    }
+
+    // ---- 3b. redis mode: sign-ins beside cookie mode, and the cold path after restarting every replica ----
+
+    /** Two replicas on one Redis, beside the cookie-mode service that is still running. */
+    private void inRedisMode(SignIns cookieSignIns) throws Exception {
+        try (RedisMode redis = RedisMode.start()) {
+            List<Service> replicas = new ArrayList<>();
+            try {
+                for (String name : List.of("redis-1", "redis-2")) {
+                    replicas.add(startService(name, List.of(), redis.env(), freePort(), freePort(), false));
+                }
+                if (o.runs("sign-in")) {
+                    signInThroughput(cookieSignIns, new SignIns(idp.trust(), replicas.get(0).publicUrl()));
+                }
+                if (o.runs("redis")) {
+                    coldAfterRestart(redis, replicas);
+                }
+            } finally {
+                for (Service r : replicas) {
+                    r.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Sessions signed in for real (a ticket cookie, the session in Redis), their tokens minted by one burst over both
+     * replicas; then every replica stops and starts again on its ports, and the same sessions call again at once.
+     */
+    private void coldAfterRestart(RedisMode redis, List<Service> replicas) throws Exception {
+        int n = o.redisSessions();
+        List<String> cookies = signInMany(new SignIns(idp.trust(), replicas.get(0).publicUrl()), n);
+        long before = front.tokenRequests("refresh_token");
+        Burst mint = burst(replicas.stream().map(Service::internalPort).toList(), cookies);
+        long minted = front.tokenRequests("refresh_token") - before;
+        List<Service> stopped = List.copyOf(replicas);
+        for (Service r : stopped) {
+            r.close();
+        }
+        replicas.clear();
+        for (Service r : stopped) {
+            replicas.add(startService(r.process().name + "-restarted", List.of(), redis.env(), r.publicPort(), r.internalPort(), false));
+        }
+        long beforeRestart = front.tokenRequests("refresh_token");
+        Burst after = burst(replicas.stream().map(Service::internalPort).toList(), cookies);
+        long afterRestart = front.tokenRequests("refresh_token") - beforeRestart;
+        log(String.format("redis mode: %d sessions over %d replicas, %d token requests to mint, %d after restarting every replica (p99 %.1f ms)",
+                n, replicas.size(), minted, afterRestart, after.p99Ms()));
+        report.coldAfterRestart(n, replicas.size(), mint, minted, after, afterRestart);
+    }
+
+    /** {@code n} real sign-ins, {@link BenchOptions#signInConcurrency} browsers at a time; their {@code Cookie} headers. */
+    private List<String> signInMany(SignIns signIns, int n) throws Exception {
+        java.util.concurrent.ExecutorService browsers = java.util.concurrent.Executors.newFixedThreadPool(o.signInConcurrency());
         try {
-            Burst first = burst(client, svc, cookies);
-            long idpRequests = front.tokenRequests("refresh_token") - before;
-            Burst again = burst(client, svc, cookies);
-            long idpAfterAgain = front.tokenRequests("refresh_token") - before;
-            log(String.format("cold path: %d sessions, %d token requests at the IdP front, p99 %.1f ms", n, idpRequests, first.p99Ms()));
-            report.cold(n, first, idpRequests, again, idpAfterAgain);
+            java.util.concurrent.Callable<String> signIn = () -> SignIns.cookieHeader(signIns.signIn());
+            List<String> cookies = new ArrayList<>();
+            for (java.util.concurrent.Future<String> f : browsers.invokeAll(java.util.Collections.nCopies(n, signIn), 300, TimeUnit.SECONDS)) {
+                cookies.add(f.get());
+            }
+            cookies.forEach(SecretsSeen::add);
+            return cookies;
         } finally {
-            client.close().await(10, TimeUnit.SECONDS);
+            browsers.shutdownNow();
         }
     }
 
@@ -204,7 +299,18 @@ public final class BenchRun {
     record Burst(int ok, int other, double p50Ms, double p99Ms, double maxMs, double wallMs) {
     }
 
-    private Burst burst(HttpClient client, Service svc, List<String> cookies) throws InterruptedException {
+    /** A new client for each burst (its connections, one per request, spread over {@code ports} in turn). */
+    private Burst burst(List<Integer> ports, List<String> cookies) throws Exception {
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(cookies.size()).setMaxWaitQueueSize(-1));
+        try {
+            return burst(client, ports, cookies);
+        } finally {
+            client.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private Burst burst(HttpClient client, List<Integer> ports, List<String> cookies) throws InterruptedException {
         int n = cookies.size();
         double[] latencies = new double[n];
         AtomicInteger ok = new AtomicInteger();
@@ -213,7 +319,7 @@ public final class BenchRun {
         for (int i = 0; i < n; i++) {
             int idx = i;
             long t = System.nanoTime();
-            authGet(client, svc, cookies.get(i)).onComplete(ar -> {
+            authGet(client, ports.get(i % ports.size()), cookies.get(i)).onComplete(ar -> {
                 latencies[idx] = (System.nanoTime() - t) / 1e6;
                 if (ar.succeeded() && ar.result() == 200) {
                     ok.incrementAndGet();
@@ -229,25 +335,30 @@ public final class BenchRun {
         return new Burst(ok.get(), n - ok.get(), Report.percentile(latencies, 0.50), Report.percentile(latencies, 0.99), latencies[n - 1], wall);
     }
 
-    private static Future<Integer> authGet(HttpClient client, Service svc, String cookie) {
-        RequestOptions req = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(svc.internalPort)
+    private static Future<Integer> authGet(HttpClient client, int internalPort, String cookie) {
+        RequestOptions req = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(internalPort)
                 .setURI("/oauth2/auth").putHeader("Cookie", cookie).setTimeout(120_000);
         return client.request(req).compose(r -> r.send()).compose(resp -> resp.body().map(b -> resp.statusCode()));
     }
 
     // ---- 4. sign-in throughput ----
 
-    private void signInThroughput(SignIns signIns) throws Exception {
-        if (o.warmupSeconds() > 0) {
-            signInRound(signIns, o.warmupSeconds());
+    /** Rounds alternating cookie mode and redis mode, after a warm-up of each; [0] cookie, [1] redis. */
+    private void signInThroughput(SignIns cookie, SignIns redis) throws Exception {
+        int warmup = Math.min(o.warmupSeconds(), 5);
+        if (warmup > 0) {
+            signInRound(cookie, warmup);
+            signInRound(redis, warmup);
         }
-        List<SignInRound> rounds = new ArrayList<>();
+        List<SignInRound[]> rounds = new ArrayList<>();
         for (int r = 1; r <= o.rounds(); r++) {
-            SignInRound round = signInRound(signIns, o.seconds());
-            log(String.format("sign-in round %d: %.1f sign-ins/s, p99 %.1f ms", r, round.perSecond(), round.p99Ms()));
-            rounds.add(round);
+            SignInRound c = signInRound(cookie, o.signInRoundSeconds());
+            SignInRound rd = signInRound(redis, o.signInRoundSeconds());
+            log(String.format("sign-in round %d: cookie %.1f sign-ins/s (p99 %.1f ms), redis %.1f sign-ins/s (p99 %.1f ms)", r,
+                    c.perSecond(), c.p99Ms(), rd.perSecond(), rd.p99Ms()));
+            rounds.add(new SignInRound[] {c, rd});
         }
-        report.signIns(o.signInConcurrency(), rounds);
+        report.signIns(o.signInConcurrency(), front.latency(), rounds);
     }
 
     record SignInRound(int completed, double perSecond, double p50Ms, double p99Ms) {
@@ -491,13 +602,16 @@ public final class BenchRun {
     }
 
     private Service startService(String name) throws Exception {
-        return startService(name, List.of());
+        return startService(name, List.of(), Map.of(), freePort(), freePort(), true);
     }
 
-    /** @param jvm options before the --java-opts ones (those win where both set a flag) */
-    private Service startService(String name, List<String> jvm) throws Exception {
-        int publicPort = freePort();
-        int internalPort = freePort();
+    /**
+     * @param jvm options before the --java-opts ones (those win where both set a flag)
+     * @param more settings beside the rig's own (the redis store's)
+     * @param timesReady whether its time to ready is one of the figures of 5b (cookie-mode starts only)
+     */
+    private Service startService(String name, List<String> jvm, Map<String, String> more, int publicPort, int internalPort,
+                                 boolean timesReady) throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("AZURE_CLIENT_ID", EntraStandIn.CLIENT_ID);
         env.put("AZURE_TENANT_ID", EntraStandIn.TENANT);
@@ -513,6 +627,7 @@ public final class BenchRun {
         env.put("AKS_AUTH_PROXY_LOG_FORMAT", "json");
         env.put("AKS_AUTH_PROXY_PUBLIC_PORT", String.valueOf(publicPort));
         env.put("AKS_AUTH_PROXY_INTERNAL_PORT", String.valueOf(internalPort));
+        env.putAll(more);
         List<String> cmd = new ArrayList<>(List.of(javaBin));
         cmd.addAll(jvm);
         cmd.addAll(javaOpts(name));
@@ -526,7 +641,9 @@ public final class BenchRun {
             p.close();
             throw e;
         }
-        readyMs.add(ready.toNanos() / 1e6);
+        if (timesReady) {
+            readyMs.add(ready.toNanos() / 1e6);
+        }
         log(name + " ready after " + ready.toMillis() + " ms");
         return new Service(p, publicPort, internalPort);
     }

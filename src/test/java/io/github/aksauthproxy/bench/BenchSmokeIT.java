@@ -24,6 +24,8 @@ class BenchSmokeIT {
     void everyBenchmarkRunsAndProducesFigures() throws Exception {
         assertThat(BenchRun.which("wrk")).as("wrk is missing: apt-get install wrk (./scripts/test installs it)").isNotNull();
         assertThat(BenchRun.which("nginx")).as("nginx is missing: apt-get install nginx (./scripts/test installs it)").isNotNull();
+        assertThat(BenchRun.which("redis-server")).as("redis-server is missing: apt-get install redis-server (./scripts/test installs it)")
+                .isNotNull();
 
         BenchOptions smoke = BenchOptions.smoke(Path.of("").toAbsolutePath());
         Report.Results r = BenchRun.run(smoke);
@@ -37,6 +39,11 @@ class BenchSmokeIT {
                 .isEqualTo(smoke.coldSessions());
         assertThat(r.coldP99Ms()).isPositive();
         assertThat(r.signInsPerSecond()).isPositive();
+        assertThat(r.signInsPerSecondRedis()).as("sign-ins per second in redis mode").isPositive();
+        assertThat(r.restartSessions()).isEqualTo(smoke.redisSessions());
+        assertThat(r.restartMintRequests()).as("token requests at the IdP front for fresh redis-mode sessions").isEqualTo(smoke.redisSessions());
+        assertThat(r.restartIdpRequests()).as("token requests at the IdP front after restarting every replica").isZero();
+        assertThat(r.restartOk()).as("200 answers after restarting every replica").isEqualTo(smoke.redisSessions());
         assertThat(r.tokensCached()).isEqualTo(smoke.footprintSessions());
         assertThat(r.rssKib()).isPositive();
         assertThat(r.heapKib()).isPositive();
@@ -46,14 +53,15 @@ class BenchSmokeIT {
         assertThat(LogScanner.scan(serviceLog, SecretsSeen.all())).as("secrets in the services' logs").isEmpty();
         String report = Files.readString(smoke.out());
         assertThat(report).contains("**This is a smoke run**", "## 1. Warm path, direct", "## 2. Through NGINX, default",
-                "## 2. Through NGINX, keepalive", "## 3. Cold path", "## 4. Sign-in throughput", "## 5. Footprint", "java -version");
+                "## 2. Through NGINX, keepalive", "## 3. Cold path", "## 3b. Cold path after restarting every replica (redis mode)",
+                "## 4. Sign-in throughput", "## 5. Footprint", "java -version");
     }
 
     /** Every line the jar's runs wrote (JSON log lines, and whatever the JVM itself printed). */
     private static List<String> serviceLogLines(BenchOptions smoke) throws Exception {
         List<String> lines = new ArrayList<>();
         try (Stream<Path> logs = Files.list(smoke.workDir())) {
-            for (Path log : logs.filter(p -> p.getFileName().toString().matches("service-\\d+\\.log")).sorted().toList()) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().matches("(service|redis)-[0-9a-z-]+\\.log")).sorted().toList()) {
                 lines.addAll(Files.readAllLines(log, StandardCharsets.UTF_8));
             }
         }

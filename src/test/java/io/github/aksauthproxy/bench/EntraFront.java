@@ -4,6 +4,7 @@ import io.github.aksauthproxy.it.EntraLikeHttpClient;
 import io.github.aksauthproxy.it.EntraStandIn;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -19,9 +20,11 @@ import io.vertx.core.net.TrustOptions;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -34,15 +37,24 @@ import javax.net.ssl.X509KeyManager;
  * {@code client_info} to token responses exactly as {@link EntraLikeHttpClient} does. It presents the stand-in's own
  * certificate, so {@code EntraStandIn.writeCaFile} is the CA file for both.
  *
- * <p>It is also where the benchmarks count token requests: every POST to a {@code /token} path, by grant type.
+ * <p>It is also where the benchmarks count token requests: every POST to a {@code /token} path, by grant type, and
+ * how many were open at once. And it is where Entra's latency is: each token request is answered {@link #latency}
+ * later than the stand-in answers it (a timer, so waiting costs no thread and no CPU); other requests (discovery,
+ * keys, the authorize page) are not delayed.
  */
 final class EntraFront implements AutoCloseable {
     private final HttpClient idp;
     private final int idpPort;
     private final HttpServer server;
     private final Map<String, AtomicLong> tokenRequests = new ConcurrentHashMap<>();
+    private final AtomicInteger tokenRequestsOpen = new AtomicInteger();
+    private final AtomicInteger peakTokenRequestsOpen = new AtomicInteger();
+    private final AtomicLong connections = new AtomicLong();
+    private final Vertx vertx;
+    private volatile Duration latency = Duration.ZERO;
 
-    private EntraFront(HttpClient idp, int idpPort, HttpServer server) {
+    private EntraFront(Vertx vertx, HttpClient idp, int idpPort, HttpServer server) {
+        this.vertx = vertx;
         this.idp = idp;
         this.idpPort = idpPort;
         this.server = server;
@@ -61,8 +73,9 @@ final class EntraFront implements AutoCloseable {
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setHost("127.0.0.1").setPort(0)
                         .setKeyCertOptions(KeyCertOptions.wrap((X509KeyManager) kmf.getKeyManagers()[0])))
                 .requestHandler(req -> self[0].forward(req))
+                .connectionHandler(c -> self[0].connections.incrementAndGet())
                 .listen().await(20, TimeUnit.SECONDS);
-        self[0] = new EntraFront(idp, idpPort, server);
+        self[0] = new EntraFront(vertx, idp, idpPort, server);
         return self[0];
     }
 
@@ -81,9 +94,31 @@ final class EntraFront implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** From now on, every token request is answered this much later than the stand-in answers it. */
+    void latency(Duration perTokenRequest) {
+        latency = perTokenRequest;
+    }
+
+    Duration latency() {
+        return latency;
+    }
+
+    /** TLS connections made to this front so far (each a handshake; MSAL4J's client keeps some alive between requests). */
+    long connections() {
+        return connections.get();
+    }
+
+    /** The most token requests that were open at this front at once since the last call (from the request to the answer). */
+    int takePeakTokenRequestsOpen() {
+        return peakTokenRequestsOpen.getAndSet(tokenRequestsOpen.get());
+    }
+
     private void forward(HttpServerRequest in) {
+        boolean token = in.path().endsWith("/token");
+        if (token) {
+            peakTokenRequestsOpen.accumulateAndGet(tokenRequestsOpen.incrementAndGet(), Math::max);
+        }
         in.body().compose(body -> {
-            boolean token = in.path().endsWith("/token");
             if (token) {
                 tokenRequests.computeIfAbsent(grantType(body.toString()), g -> new AtomicLong()).incrementAndGet();
             }
@@ -109,12 +144,24 @@ final class EntraFront implements AutoCloseable {
                 });
                 return Buffer.buffer(text);
             }));
-        }).onSuccess(b -> in.response().end(b))
+        }).compose(b -> token && !latency.isZero() ? delayed(b) : Future.succeededFuture(b))
+                .onSuccess(b -> in.response().end(b))
                 .onFailure(e -> {
                     if (!in.response().ended()) {
                         in.response().setStatusCode(502).end("bench front: " + e);
                     }
+                })
+                .onComplete(x -> {
+                    if (token) {
+                        tokenRequestsOpen.decrementAndGet();
+                    }
                 });
+    }
+
+    private Future<Buffer> delayed(Buffer answer) {
+        Promise<Buffer> later = Promise.promise();
+        vertx.setTimer(latency.toMillis(), id -> later.complete(answer));
+        return later.future();
     }
 
     private static String grantType(String form) {

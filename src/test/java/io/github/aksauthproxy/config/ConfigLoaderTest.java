@@ -138,6 +138,19 @@ public class ConfigLoaderTest {
     }
 
     @Test
+    void tokenRequestsInFlightDefaultTo128AndOnlyAWholeNumberFrom1To1024IsTaken() throws Exception {
+        Map<String, String> env = minimal();
+        assertThat(ConfigLoader.load(env).tokenRequestsInFlight()).isEqualTo(128);
+        env.put("AKS_AUTH_PROXY_TOKEN_REQUESTS_IN_FLIGHT", "1024");
+        assertThat(ConfigLoader.load(env).tokenRequestsInFlight()).isEqualTo(1024);
+        for (String bad : new String[] {"0", "-5", "1025", "many", "64.5", "9223372036854775807"}) {
+            env.put("AKS_AUTH_PROXY_TOKEN_REQUESTS_IN_FLIGHT", bad);
+            assertThat(problems(env)).as(bad).containsExactly(
+                    "AKS_AUTH_PROXY_TOKEN_REQUESTS_IN_FLIGHT: '" + bad + "' is not a whole number from 1 to 1024");
+        }
+    }
+
+    @Test
     void samePortForBothListenersIsRefused() {
         Map<String, String> env = minimal();
         env.put("AKS_AUTH_PROXY_INTERNAL_PORT", "4180");

@@ -130,7 +130,7 @@ class HelmChartDefaultRenderTest {
                 "AKS_AUTH_PROXY_COOKIE_SECRETS", "AKS_AUTH_PROXY_PUBLIC_PORT", "AKS_AUTH_PROXY_INTERNAL_PORT",
                 "AKS_AUTH_PROXY_SESSION_LIFETIME", "AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT",
                 "AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT", "AKS_AUTH_PROXY_GROUPS_HEADER_MAX_BYTES", "AKS_AUTH_PROXY_GROUPS_CACHE_TTL",
-                "AKS_AUTH_PROXY_IDP_SIGN_OUT");
+                "AKS_AUTH_PROXY_TOKEN_REQUESTS_IN_FLIGHT", "AKS_AUTH_PROXY_IDP_SIGN_OUT");
         assertThat(env.get("AZURE_CLIENT_ID")).containsEntry("value", Chart.CLIENT_ID);
         assertThat(env.get("AZURE_TENANT_ID")).containsEntry("value", Chart.TENANT_ID);
         assertThat(env.get("AKS_AUTH_PROXY_CREDENTIAL")).containsEntry("value", "workload-identity");
@@ -142,6 +142,7 @@ class HelmChartDefaultRenderTest {
         assertThat(env.get("AKS_AUTH_PROXY_GROUPS_HEADER_LIMIT")).containsEntry("value", "100");
         assertThat(env.get("AKS_AUTH_PROXY_GROUPS_HEADER_MAX_BYTES")).containsEntry("value", "4096");
         assertThat(env.get("AKS_AUTH_PROXY_GROUPS_CACHE_TTL")).containsEntry("value", "10m");
+        assertThat(env.get("AKS_AUTH_PROXY_TOKEN_REQUESTS_IN_FLIGHT")).containsEntry("value", "128");
         assertThat(env.get("AKS_AUTH_PROXY_IDP_SIGN_OUT")).containsEntry("value", "false");
         assertThat(map(env.get("AKS_AUTH_PROXY_COOKIE_SECRETS"), "valueFrom", "secretKeyRef"))
                 .containsOnly(entry("name", Chart.FULLNAME), entry("key", "cookie-secrets"));

@@ -111,6 +111,7 @@ class HelmChartFullRenderTest {
         assertThat(env.get("AKS_AUTH_PROXY_GRAPH_SCOPE")).containsEntry("value", "https://graph.microsoft.com/User.Read");
         assertThat(env.get("AKS_AUTH_PROXY_GROUPS_CACHE_TTL")).containsEntry("value", "5m");
         assertThat(env.get("AKS_AUTH_PROXY_TOKEN_CACHE_MAX_BYTES")).containsEntry("value", "128m");
+        assertThat(env.get("AKS_AUTH_PROXY_TOKEN_REQUESTS_IN_FLIGHT")).containsEntry("value", "256");
         assertThat(env.get("AKS_AUTH_PROXY_IDP_SIGN_OUT")).containsEntry("value", "true");
         assertThat(env.get("JAVA_TOOL_OPTIONS")).containsEntry("value", "-Dhttps.proxyHost=proxy.example.com -Dhttps.proxyPort=3128");
         assertThat(env.get("AKS_AUTH_PROXY_IDP_CA_FILE")).containsEntry("value", "/etc/aks-auth-proxy-ca/ca.crt");

@@ -41,6 +41,14 @@ class HelmChartValuesValidationTest {
     }
 
     @Test
+    void tokenRequestsInFlightOutside1To1024IsASchemaErrorNamingIt() {
+        assertThat(Chart.render().values("default").set("tokenRequestsInFlight", 0).error())
+                .contains("at '/tokenRequestsInFlight'").contains("minimum");
+        assertThat(Chart.render().values("default").set("tokenRequestsInFlight", 1025).error())
+                .contains("at '/tokenRequestsInFlight'").contains("maximum");
+    }
+
+    @Test
     void missingClientIdNamesTheValue() {
         String error = Chart.render().values("default").set("azure.clientId", "").error();
 

@@ -52,6 +52,9 @@ public final class EntraStandIn implements AutoCloseable {
     private volatile java.util.concurrent.CountDownLatch held;
     private final Map<String, MockResponse> tokenAnswers = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<java.util.function.BiConsumer<String, String>> issuedObservers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Token requests that arrived and are held by {@link #holdTokenRequests}, and the most there ever were at once. */
+    private final java.util.concurrent.atomic.AtomicInteger tokenRequestsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger peakTokenRequestsInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     public EntraStandIn() {
         this(false);
@@ -83,7 +86,13 @@ public final class EntraStandIn implements AutoCloseable {
     private StandInHttpServer.Handler answeringTokenRequests(StandInHttpServer.Handler real) {
         return request -> {
             if (request.getUrl().encodedPath().endsWith("/token")) {
-                awaitRelease();
+                int now = tokenRequestsInFlight.incrementAndGet();
+                peakTokenRequestsInFlight.accumulateAndGet(now, Math::max);
+                try {
+                    awaitRelease();
+                } finally {
+                    tokenRequestsInFlight.decrementAndGet();
+                }
                 String grant = request.getFormParameters().get("grant_type");
                 MockResponse answer = tokenAnswers.get(grant == null ? "" : grant);
                 if (answer != null) {
@@ -114,6 +123,16 @@ public final class EntraStandIn implements AutoCloseable {
         java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
         held = gate;
         return gate;
+    }
+
+    /** Token requests at the stand-in now, waiting for {@link #holdTokenRequests}' latch. */
+    public int tokenRequestsHeld() {
+        return tokenRequestsInFlight.get();
+    }
+
+    /** The most token requests that were ever at the stand-in at once. */
+    public int peakTokenRequestsHeld() {
+        return peakTokenRequestsInFlight.get();
     }
 
     private void awaitRelease() {
