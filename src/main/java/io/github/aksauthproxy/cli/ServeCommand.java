@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,6 +42,8 @@ final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 1;
         }
+        // Logging first: a thread that logs while another sets logging up makes SLF4J print a warning about it.
+        LoggerFactory.getILoggerFactory();
         // At once: discovery and the key set are what /readyz waits for, and fetching them (a TLS handshake and two
         // requests to Entra) can run while the metrics, Vert.x and the listeners start.
         oidc.prefetch();

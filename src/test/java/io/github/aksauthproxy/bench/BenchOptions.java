@@ -64,6 +64,12 @@ record BenchOptions(boolean smoke, Path projectDir, Path jar, Path out, String c
         return o;
     }
 
+    /** The same options for another jar (the image's, at the path its ENTRYPOINT names). */
+    BenchOptions withJar(Path otherJar) {
+        return new BenchOptions(smoke, projectDir, otherJar, out, command, rounds, seconds, warmupSeconds, wrkThreads, connections, coldSessions,
+                footprintSessions, signInConcurrency, nginxWorkers, javaOpts);
+    }
+
     private BenchOptions with(Path out, String command, int rounds, int seconds, int warmup, int connections, int cold, int footprint,
                               List<String> javaOpts) {
         return new BenchOptions(smoke, projectDir, jar, out, command, rounds, seconds, warmup, wrkThreads, connections, cold, footprint,

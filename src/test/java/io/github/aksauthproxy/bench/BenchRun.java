@@ -115,6 +115,7 @@ public final class BenchRun {
         try (Service svc = startService("service-3")) {
             footprint(svc, new SignIns.Minter(cookieKey, Duration.ofHours(1), signedIn));
         }
+        new StartupBench(this, o, report).run(minter(signedIn));
         report.readiness(readyMs);
         report.elapsed(Duration.ofNanos(System.nanoTime() - t0));
         Path out = o.out();
@@ -342,8 +343,8 @@ public final class BenchRun {
 
     // ---- the service and its IdP ----
 
-    /** The real jar, started with {@code java [opts] -jar target/aks-auth-proxy.jar serve}. */
-    private record Service(ChildProcess process, int publicPort, int internalPort) implements AutoCloseable {
+    /** The real jar, started with {@code java [opts] -jar target/aks-auth-proxy.jar serve}; ready after {@code readyMs}. */
+    record Service(ChildProcess process, int publicPort, int internalPort, double readyMs) implements AutoCloseable {
         String publicUrl() {
             return "http://127.0.0.1:" + publicPort;
         }
@@ -364,6 +365,13 @@ public final class BenchRun {
     }
 
     private Service startService(String name) throws Exception {
+        Service svc = launch(name, javaBin, javaOpts(name));
+        readyMs.add(svc.readyMs());
+        return svc;
+    }
+
+    /** Starts {@code java [jvmOptions] -jar <jar> serve} and waits for /readyz to answer 200. */
+    Service launch(String name, String java, List<String> jvmOptions) throws Exception {
         int publicPort = freePort();
         int internalPort = freePort();
         Map<String, String> env = new HashMap<>();
@@ -381,8 +389,10 @@ public final class BenchRun {
         env.put("AKS_AUTH_PROXY_LOG_FORMAT", "json");
         env.put("AKS_AUTH_PROXY_PUBLIC_PORT", String.valueOf(publicPort));
         env.put("AKS_AUTH_PROXY_INTERNAL_PORT", String.valueOf(internalPort));
-        List<String> cmd = new ArrayList<>(List.of(javaBin));
-        cmd.addAll(javaOpts(name));
+        // As in a cluster, where KUBERNETES_SERVICE_HOST names the API server: nothing here calls it.
+        env.put("AKS_AUTH_PROXY_KUBERNETES_API_URL", "https://127.0.0.1:" + freePort());
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", o.jar().toString(), "serve"));
         ChildProcess p = ChildProcess.start(name, cmd, env, work.resolve(name + ".log"));
         String readyz = "http://127.0.0.1:" + internalPort + "/readyz";
@@ -393,9 +403,41 @@ public final class BenchRun {
             p.close();
             throw e;
         }
-        readyMs.add(ready.toNanos() / 1e6);
         log(name + " ready after " + ready.toMillis() + " ms");
-        return new Service(p, publicPort, internalPort);
+        return new Service(p, publicPort, internalPort, ready.toNanos() / 1e6);
+    }
+
+    /** Runs {@code task} with the stand-in IdP and its front up (wrk and nginx are not needed), then stops them. */
+    static void withIdp(BenchOptions o, RigTask task) throws Exception {
+        BenchRun rig = new BenchRun(o);
+        try {
+            rig.startIdp();
+            task.run(rig);
+        } finally {
+            rig.stopIdp();
+        }
+    }
+
+    interface RigTask {
+        void run(BenchRun rig) throws Exception;
+    }
+
+    String javaBin() {
+        return javaBin;
+    }
+
+    Path work() {
+        return work;
+    }
+
+    /** Real sign-ins (start, the IdP's authorize endpoint, callback) against {@code svc}. */
+    SignIns signIns(Service svc) {
+        return new SignIns(idp.trust(), svc.publicUrl());
+    }
+
+    /** Mints sessions of the user {@code signedIn} belongs to with the key every service of this run is given. */
+    SignIns.Minter minter(Map<String, String> signedIn) {
+        return new SignIns.Minter(cookieKey, Duration.ofHours(1), signedIn);
     }
 
     private void startIdp() throws Exception {
