@@ -83,7 +83,13 @@ public final class OidcProvider {
         if (earlier != null) {
             return earlier;
         }
-        Thread t = new Thread(() -> mine.complete(problem()), "oidc-prefetch");
+        Thread t = new Thread(() -> {
+            try {
+                mine.complete(problem());
+            } catch (RuntimeException e) {
+                mine.completeExceptionally(e);
+            }
+        }, "oidc-prefetch");
         t.setDaemon(true);
         t.start();
         return mine;
@@ -103,9 +109,14 @@ public final class OidcProvider {
         CompletableFuture<Loaded> running = fetching.compareAndExchange(null, mine);
         if (running == null) {
             try {
-                mine.complete(fetch());
+                // Another caller's fetch may have ended between the first look and this one.
+                Loaded meanwhile = loaded.get();
+                mine.complete(meanwhile != null ? meanwhile : fetch());
             } catch (OidcUnavailableException | RuntimeException e) {
                 mine.completeExceptionally(e);
+            } catch (Error e) {
+                mine.completeExceptionally(e);
+                throw e;
             } finally {
                 // A failed fetch is not remembered: the next caller tries again.
                 fetching.compareAndSet(mine, null);
