@@ -4,17 +4,19 @@ import io.github.aksauthproxy.config.Config;
 import io.github.aksauthproxy.config.ConfigLoader;
 import io.github.aksauthproxy.config.InvalidConfigException;
 import io.github.aksauthproxy.entra.TokenRequestThreads;
+import io.github.aksauthproxy.entra.IdpTls;
 import io.github.aksauthproxy.http.AuthProxyServer;
 import io.github.aksauthproxy.observe.ServiceMetrics;
+import io.github.aksauthproxy.oidc.OidcProvider;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -34,6 +36,19 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         TokenRequestThreads.keepConnectionsAlive(config.tokenRequestsInFlight());
+        OidcProvider oidc;
+        try {
+            oidc = new OidcProvider(config.discoveryUrl(), IdpTls.socketFactory(config.idpCaFile()));
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("aks-auth-proxy could not start: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return 1;
+        }
+        // Logging first: a thread that logs while another sets logging up makes SLF4J print a warning about it.
+        LoggerFactory.getILoggerFactory();
+        // At once: discovery and the key set are what /readyz waits for, and fetching them (a TLS handshake and two
+        // requests to Entra) can run while the metrics, Vert.x and the listeners start.
+        oidc.prefetch();
         ServiceMetrics metrics = new ServiceMetrics(config.profiles().keySet());
         Vertx vertx = metrics.newVertx();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -60,7 +75,7 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "aks-auth-proxy-shutdown"));
         try {
-            running.set(AuthProxyServer.start(vertx, config, Clock.systemUTC(), new SecureRandom(), Optional.empty(), metrics)
+            running.set(AuthProxyServer.start(vertx, config, Clock.systemUTC(), new SecureRandom(), metrics, oidc)
                     .await(30, TimeUnit.SECONDS));
         } catch (Exception e) {
             if (stopping.get()) {

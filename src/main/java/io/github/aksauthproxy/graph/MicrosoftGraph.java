@@ -50,7 +50,11 @@ public final class MicrosoftGraph implements AutoCloseable {
     private static final Pattern GUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final URI base;
-    private final WebClient http;
+    private final Vertx vertx;
+    private final WebClientOptions options;
+    /** Made on first use: a service whose users never need Graph (no group overage) does not load its client at start. */
+    private WebClient http;
+    private boolean closed;
 
     /**
      * @param base Graph of the cloud, like {@code https://graph.microsoft.com}
@@ -61,7 +65,19 @@ public final class MicrosoftGraph implements AutoCloseable {
         WebClientOptions options = new WebClientOptions();
         options.setSsl(true).setVerifyHost(true).setForceSni(true).setConnectTimeout((int) CONNECT_TIMEOUT_MS);
         caFile.ifPresent(ca -> options.setTrustOptions(TrustOptions.wrap(IdpTls.trustManager(ca, "AKS_AUTH_PROXY_IDP_CA_FILE"))));
-        this.http = WebClient.create(vertx, options);
+        this.vertx = vertx;
+        this.options = options;
+    }
+
+    /** The client, made now if this is the first call; empty once closed. */
+    private synchronized Optional<WebClient> http() {
+        if (closed) {
+            return Optional.empty();
+        }
+        if (http == null) {
+            http = WebClient.create(vertx, options);
+        }
+        return Optional.of(http);
     }
 
     /**
@@ -124,15 +140,20 @@ public final class MicrosoftGraph implements AutoCloseable {
     }
 
     private Future<JsonObject> call(HttpMethod method, String url, String userToken, JsonObject body, String what) {
-        HttpRequest<Buffer> request = http.requestAbs(method, url).idleTimeout(IDLE_TIMEOUT_MS)
-                .putHeader("Authorization", "Bearer " + userToken).putHeader("Accept", "application/json")
-                // transitiveMemberOf cast to groups is an advanced query: without it Graph answers 400 Request_UnsupportedQuery.
-                .putHeader("ConsistencyLevel", "eventual");
+        Optional<WebClient> client = http();
         Future<HttpResponse<Buffer>> sent;
-        try {
-            sent = body == null ? request.send() : request.sendJsonObject(body);
-        } catch (RuntimeException e) {
-            sent = Future.failedFuture(e);
+        if (client.isEmpty()) {
+            sent = Future.failedFuture(new IllegalStateException("the service is stopping"));
+        } else {
+            HttpRequest<Buffer> request = client.get().requestAbs(method, url).idleTimeout(IDLE_TIMEOUT_MS)
+                    .putHeader("Authorization", "Bearer " + userToken).putHeader("Accept", "application/json")
+                    // transitiveMemberOf cast to groups is an advanced query: without it Graph answers 400 Request_UnsupportedQuery.
+                    .putHeader("ConsistencyLevel", "eventual");
+            try {
+                sent = body == null ? request.send() : request.sendJsonObject(body);
+            } catch (RuntimeException e) {
+                sent = Future.failedFuture(e);
+            }
         }
         return sent.map(resp -> answer(resp, what))
                 .recover(e -> Future.failedFuture(e instanceof GraphFailure ? e : new GraphFailure(Kind.UNREACHABLE, 0, "", Optional.empty(),
@@ -199,7 +220,10 @@ public final class MicrosoftGraph implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        http.close();
+    public synchronized void close() {
+        closed = true;
+        if (http != null) {
+            http.close();
+        }
     }
 }

@@ -91,11 +91,15 @@ public final class AuthProxyServer {
     private final Optional<RedisBackend> redis;
     private final Readiness readiness;
     private volatile long readinessTimer = -1;
-    /** Whether Entra's discovery can be fetched, asked once at start; a stop cancels it (its answer no longer matters). */
-    private volatile CompletableFuture<Optional<String>> startupCheck = CompletableFuture.completedFuture(Optional.empty());
+    /** Whether Entra's discovery and keys can be fetched, asked once at start; a stop cancels it (its answer no longer matters). */
+    private final CompletableFuture<Optional<String>> startupCheck;
 
     private AuthProxyServer(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient,
-                            ServiceMetrics metrics, boolean ownMetrics) {
+                            ServiceMetrics metrics, boolean ownMetrics, Optional<OidcProvider> prefetching) {
+        Optional<SSLSocketFactory> tls = IdpTls.socketFactory(config.idpCaFile());
+        this.oidc = prefetching.orElseGet(() -> new OidcProvider(config.discoveryUrl(), tls));
+        // Discovery and keys are fetched while the rest is wired and the listeners open, not after: /readyz waits for them.
+        this.startupCheck = oidc.prefetch();
         this.vertx = vertx;
         this.config = config;
         this.metrics = metrics;
@@ -103,10 +107,8 @@ public final class AuthProxyServer {
         TrustedProxies proxies = new TrustedProxies(config.trustedProxies());
         EventRecorder events = new EventRecorder(metrics, new AuditLog(), proxies);
         this.entraExecutor = TokenRequestThreads.create(config.tokenRequestsInFlight(), "entra-");
-        Optional<SSLSocketFactory> tls = IdpTls.socketFactory(config.idpCaFile());
         WorkloadIdentityAssertion assertion = new WorkloadIdentityAssertion(config.federatedTokenFile().orElse(Path.of("")), clock);
         EntraUserFlows entra = new EntraUserFlows(config, EntraUserFlows.credential(config, assertion), entraExecutor, tls, httpClient);
-        this.oidc = new OidcProvider(config.discoveryUrl(), tls);
         IdTokenValidator idTokens = new IdTokenValidator(oidc, config.clientId(), clock);
         CookieCodec codec = new CookieCodec(config.cookieKeys());
         CookieNames names = new CookieNames(config.cookieDomain());
@@ -245,11 +247,25 @@ public final class AuthProxyServer {
         return start(vertx, config, clock, random, httpClient, metrics, false);
     }
 
+    /**
+     * Builds the service with an identity provider whose discovery and keys {@code serve} began fetching as the process
+     * started ({@link OidcProvider#prefetch()}), and starts both listeners.
+     */
+    public static Future<AuthProxyServer> start(Vertx vertx, Config config, Clock clock, SecureRandom random, ServiceMetrics metrics,
+                                                OidcProvider prefetching) {
+        return start(vertx, config, clock, random, Optional.empty(), metrics, false, Optional.of(prefetching));
+    }
+
     private static Future<AuthProxyServer> start(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient,
                                                  ServiceMetrics metrics, boolean ownMetrics) {
+        return start(vertx, config, clock, random, httpClient, metrics, ownMetrics, Optional.empty());
+    }
+
+    private static Future<AuthProxyServer> start(Vertx vertx, Config config, Clock clock, SecureRandom random, Optional<IHttpClient> httpClient,
+                                                 ServiceMetrics metrics, boolean ownMetrics, Optional<OidcProvider> prefetching) {
         AuthProxyServer server;
         try {
-            server = new AuthProxyServer(vertx, config, clock, random, httpClient, metrics, ownMetrics);
+            server = new AuthProxyServer(vertx, config, clock, random, httpClient, metrics, ownMetrics, prefetching);
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(e);
         }
@@ -277,16 +293,19 @@ public final class AuthProxyServer {
             LOG.atInfo().addKeyValue("event", "started").addKeyValue("public_port", pub.result().actualPort())
                     .addKeyValue("internal_port", internal.result().actualPort()).addKeyValue("credential", config.credential().configName())
                     .log();
-            // On the service's own executor, not Vert.x's worker pool: a stop within the first second (SIGTERM right
-            // after a start) would otherwise end the event loop this check reports back to, and Vert.x complains.
-            // The readiness gauge follows the checks even when no kubelet asks /readyz (and between its probes).
+            // The readiness gauge follows the checks even when no kubelet asks /readyz (and between its probes); they run
+            // on the service's own executor, not Vert.x's worker pool: a stop within the first second (SIGTERM right
+            // after a start) would otherwise end the event loop a check reports back to, and Vert.x complains.
             readinessTimer = vertx.setPeriodic(READINESS_PERIOD.toMillis(), id -> checkReadiness());
-            startupCheck = CompletableFuture.supplyAsync(() -> {
-                readiness.check();
-                return oidc.problem();
-            }, entraExecutor);
-            startupCheck.thenAccept(p -> p.ifPresent(problem ->
-                    LOG.atWarn().addKeyValue("event", "oidc.unavailable").addKeyValue("reason", problem).log()));
+            startupCheck.thenAccept(p -> {
+                p.ifPresent(problem -> LOG.atWarn().addKeyValue("event", "oidc.unavailable").addKeyValue("reason", problem).log());
+                checkReadiness();
+                // Only once ready, off the path to it: an RBAC-gated profile reviews on the auth subrequest, so its first
+                // user should not wait for fabric8 to be built; /oauth2/whoami alone builds it on first use.
+                if (config.profiles().values().stream().anyMatch(profile -> profile.rbac().isPresent())) {
+                    kube.ifPresent(KubernetesApi::prepare);
+                }
+            });
         }).mapEmpty();
     }
 

@@ -20,10 +20,12 @@ import io.github.aksauthproxy.kube.KubernetesFailure.Kind;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The two review calls the service makes to the Kubernetes API server, on fabric8's HTTP client over the
@@ -37,32 +39,68 @@ public final class KubernetesApi implements AutoCloseable {
     static final String SELF_SUBJECT_ACCESS_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
     private static final long TIMEOUT_SECONDS = 5;
 
+    private final Vertx vertx;
     private final URI apiUrl;
-    private final HttpClient http;
-    private final KubernetesSerialization json = new KubernetesSerialization();
+    private final Optional<Path> caFile;
+    /** fabric8's client and JSON mapping, built on first need: hundreds of classes a start without reviews does not load. */
+    private final AtomicReference<CompletableFuture<Fabric8>> fabric8 = new AtomicReference<>();
 
-    private KubernetesApi(URI apiUrl, HttpClient http) {
-        this.apiUrl = apiUrl;
-        this.http = http;
+    private record Fabric8(HttpClient http, KubernetesSerialization json) {
     }
 
-    /** The API server client, or empty when no API server is configured (outside a cluster). */
+    private KubernetesApi(Vertx vertx, URI apiUrl, Optional<Path> caFile) {
+        this.vertx = vertx;
+        this.apiUrl = apiUrl;
+        this.caFile = caFile;
+    }
+
+    /** The API server client, or empty when no API server is configured (outside a cluster). Builds nothing yet. */
     public static Optional<KubernetesApi> create(Vertx vertx, ClusterAccess cluster) {
-        return cluster.apiUrl().map(url -> {
-            ConfigBuilder config = new ConfigBuilder(Config.empty())
-                    .withAutoConfigure(false)
-                    .withMasterUrl(url.toString())
-                    .withConnectionTimeout((int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS))
-                    .withRequestTimeout((int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS))
-                    // Fail closed fast: a retry loop would hold the ingress's auth subrequest for many seconds.
-                    .withRequestRetryBackoffLimit(0);
-            cluster.caFile().ifPresent(ca -> config.withCaCertFile(ca.toString()));
-            HttpClient http = new Vertx5HttpClientFactory(vertx).newBuilder(config.build())
-                    .addOrReplaceInterceptor(TokenRefreshInterceptor.NAME, new Interceptor() {
-                    })
-                    .build();
-            return new KubernetesApi(url, http);
+        return cluster.apiUrl().map(url -> new KubernetesApi(vertx, url, cluster.caFile()));
+    }
+
+    /**
+     * Builds fabric8's client on a worker now, so the first review does not wait for it; the review calls build it
+     * themselves when this was not called.
+     */
+    public void prepare() {
+        fabric8();
+    }
+
+    private CompletableFuture<Fabric8> fabric8() {
+        CompletableFuture<Fabric8> built = fabric8.get();
+        if (built != null) {
+            return built;
+        }
+        CompletableFuture<Fabric8> mine = new CompletableFuture<>();
+        if (!fabric8.compareAndSet(null, mine)) {
+            return fabric8.get();
+        }
+        vertx.executeBlocking(this::build, false).onComplete(done -> {
+            if (done.succeeded()) {
+                mine.complete(done.result());
+            } else {
+                fabric8.compareAndSet(mine, null);
+                mine.completeExceptionally(done.cause());
+            }
         });
+        return mine;
+    }
+
+    private Fabric8 build() {
+        ConfigBuilder config = new ConfigBuilder(Config.empty())
+                .withAutoConfigure(false)
+                .withMasterUrl(apiUrl.toString())
+                .withConnectionTimeout((int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS))
+                .withRequestTimeout((int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS))
+                // Fail closed fast: a retry loop would hold the ingress's auth subrequest for many seconds.
+                .withRequestRetryBackoffLimit(0);
+        caFile.ifPresent(ca -> config.withCaCertFile(ca.toString()));
+        HttpClient http = new Vertx5HttpClientFactory(vertx).newBuilder(config.build())
+                .addOrReplaceInterceptor(TokenRefreshInterceptor.NAME, new Interceptor() {
+                })
+                .build();
+        return new Fabric8(http, new KubernetesSerialization());
     }
 
     /** Who the cluster thinks the token's owner is (SelfSubjectReview, GA since Kubernetes 1.28). */
@@ -98,6 +136,17 @@ public final class KubernetesApi implements AutoCloseable {
     }
 
     private <T> CompletableFuture<T> post(String path, String userToken, Object body, Class<T> type) {
+        return fabric8().handle((f, error) -> {
+            if (error != null) {
+                return CompletableFuture.<T>failedFuture(unavailable(path, error));
+            }
+            return post(f, path, userToken, body, type);
+        }).thenCompose(sent -> sent);
+    }
+
+    private <T> CompletableFuture<T> post(Fabric8 f, String path, String userToken, Object body, Class<T> type) {
+        HttpClient http = f.http();
+        KubernetesSerialization json = f.json();
         HttpRequest request = http.newHttpRequestBuilder()
                 .uri(endpoint(path))
                 .post("application/json", json.asJson(body).getBytes(StandardCharsets.UTF_8))
@@ -155,6 +204,9 @@ public final class KubernetesApi implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
+        CompletableFuture<Fabric8> built = fabric8.get();
+        if (built != null) {
+            built.thenAccept(f -> f.http().close());
+        }
     }
 }

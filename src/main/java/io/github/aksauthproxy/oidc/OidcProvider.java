@@ -14,17 +14,26 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * The tenant's discovery document and signing keys, fetched lazily and kept. Every method here blocks on the
- * network: call it from a worker, never from the event loop.
+ * The tenant's discovery document and signing keys, fetched once and kept. {@link #prefetch()} starts that at once, so
+ * it runs while the rest of the service starts; otherwise the first caller fetches. One fetch is in flight at a time:
+ * callers that come while it runs wait for its answer instead of fetching again (readiness probes at start would
+ * otherwise each open a connection to the IdP). Every method but {@link #prefetch()} and {@link #cached()} blocks on
+ * the network: call it from a worker, never from the event loop.
  */
 public final class OidcProvider {
     private final URI discoveryUrl;
     private final DefaultResourceRetriever retriever;
     private final AtomicReference<Loaded> loaded = new AtomicReference<>();
+    /** The fetch of discovery running now, if any. */
+    private final AtomicReference<CompletableFuture<Loaded>> fetching = new AtomicReference<>();
+    /** {@link #problem()} asked once at start, on a thread of its own; null until {@link #prefetch()}. */
+    private final AtomicReference<CompletableFuture<Optional<String>>> prefetched = new AtomicReference<>();
 
     /** Discovery document plus the key source built from its jwks_uri. */
     record Loaded(ProviderMetadata metadata, JWKSource<SecurityContext> keys) {
@@ -64,6 +73,28 @@ public final class OidcProvider {
         }
     }
 
+    /**
+     * Starts fetching discovery and the key set on a thread of its own and returns at once; later calls return the
+     * same answer. Completes with what {@link #problem()} found.
+     */
+    public CompletableFuture<Optional<String>> prefetch() {
+        CompletableFuture<Optional<String>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<String>> earlier = prefetched.compareAndExchange(null, mine);
+        if (earlier != null) {
+            return earlier;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                mine.complete(problem());
+            } catch (RuntimeException e) {
+                mine.completeExceptionally(e);
+            }
+        }, "oidc-prefetch");
+        t.setDaemon(true);
+        t.start();
+        return mine;
+    }
+
     private String load0JwksUri() {
         Loaded l = loaded.get();
         return l == null ? "?" : l.metadata().jwksUri().toString();
@@ -74,6 +105,35 @@ public final class OidcProvider {
         if (current != null) {
             return current;
         }
+        CompletableFuture<Loaded> mine = new CompletableFuture<>();
+        CompletableFuture<Loaded> running = fetching.compareAndExchange(null, mine);
+        if (running == null) {
+            try {
+                // Another caller's fetch may have ended between the first look and this one.
+                Loaded meanwhile = loaded.get();
+                mine.complete(meanwhile != null ? meanwhile : fetch());
+            } catch (OidcUnavailableException | RuntimeException e) {
+                mine.completeExceptionally(e);
+            } catch (Error e) {
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                // A failed fetch is not remembered: the next caller tries again.
+                fetching.compareAndSet(mine, null);
+            }
+            running = mine;
+        }
+        try {
+            return running.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof OidcUnavailableException unavailable) {
+                throw unavailable;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private Loaded fetch() throws OidcUnavailableException {
         Resource resource;
         try {
             resource = retriever.retrieveResource(discoveryUrl.toURL());

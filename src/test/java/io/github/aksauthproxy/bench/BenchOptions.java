@@ -99,6 +99,13 @@ record BenchOptions(boolean smoke, Path projectDir, Path jar, Path out, String c
                 d.signInConcurrency, d.nginxWorkers, javaOpts, latency, d.signInRoundSeconds, redisSessions, only, footprintConcurrency);
     }
 
+    /** The same options for another jar (the image's, at the path its ENTRYPOINT names). */
+    BenchOptions withJar(Path otherJar) {
+        return new BenchOptions(smoke, projectDir, otherJar, out, command, rounds, seconds, warmupSeconds, wrkThreads, connections, coldSessions,
+                footprintSessions, signInConcurrency, nginxWorkers, javaOpts, idpLatencyMs, signInRoundSeconds, redisSessions, only,
+                footprintConcurrency);
+    }
+
     private static List<String> only(String list) {
         List<String> names = List.of(list.split(","));
         names.stream().filter(n -> !BENCHMARKS.contains(n)).findFirst().ifPresent(n -> {

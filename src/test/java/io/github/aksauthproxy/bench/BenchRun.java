@@ -134,6 +134,7 @@ public final class BenchRun {
                 footprintHttp.close().await(10, TimeUnit.SECONDS);
             }
         }
+        new StartupBench(this, o, report).run(minter(signedIn));
         report.readiness(readyMs);
         return finish(t0);
     }
@@ -580,8 +581,8 @@ public final class BenchRun {
 
     // ---- the service and its IdP ----
 
-    /** The real jar, started with {@code java [opts] -jar target/aks-auth-proxy.jar serve}. */
-    private record Service(ChildProcess process, int publicPort, int internalPort) implements AutoCloseable {
+    /** The real jar, started with {@code java [opts] -jar target/aks-auth-proxy.jar serve}; ready after {@code readyMs}. */
+    record Service(ChildProcess process, int publicPort, int internalPort, double readyMs) implements AutoCloseable {
         String publicUrl() {
             return "http://127.0.0.1:" + publicPort;
         }
@@ -612,6 +613,22 @@ public final class BenchRun {
      */
     private Service startService(String name, List<String> jvm, Map<String, String> more, int publicPort, int internalPort,
                                  boolean timesReady) throws Exception {
+        List<String> options = new ArrayList<>(jvm);
+        options.addAll(javaOpts(name));
+        Service svc = launch(name, javaBin, options, more, publicPort, internalPort);
+        if (timesReady) {
+            readyMs.add(svc.readyMs());
+        }
+        return svc;
+    }
+
+    /** Starts {@code java [jvmOptions] -jar <jar> serve} and waits for /readyz to answer 200. */
+    Service launch(String name, String java, List<String> jvmOptions) throws Exception {
+        return launch(name, java, jvmOptions, Map.of(), freePort(), freePort());
+    }
+
+    private Service launch(String name, String java, List<String> jvmOptions, Map<String, String> more, int publicPort, int internalPort)
+            throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("AZURE_CLIENT_ID", EntraStandIn.CLIENT_ID);
         env.put("AZURE_TENANT_ID", EntraStandIn.TENANT);
@@ -627,10 +644,11 @@ public final class BenchRun {
         env.put("AKS_AUTH_PROXY_LOG_FORMAT", "json");
         env.put("AKS_AUTH_PROXY_PUBLIC_PORT", String.valueOf(publicPort));
         env.put("AKS_AUTH_PROXY_INTERNAL_PORT", String.valueOf(internalPort));
+        // As in a cluster, where KUBERNETES_SERVICE_HOST names the API server: nothing here calls it.
+        env.put("AKS_AUTH_PROXY_KUBERNETES_API_URL", "https://127.0.0.1:" + freePort());
         env.putAll(more);
-        List<String> cmd = new ArrayList<>(List.of(javaBin));
-        cmd.addAll(jvm);
-        cmd.addAll(javaOpts(name));
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", o.jar().toString(), "serve"));
         ChildProcess p = ChildProcess.start(name, cmd, env, work.resolve(name + ".log"));
         String readyz = "http://127.0.0.1:" + internalPort + "/readyz";
@@ -641,11 +659,41 @@ public final class BenchRun {
             p.close();
             throw e;
         }
-        if (timesReady) {
-            readyMs.add(ready.toNanos() / 1e6);
-        }
         log(name + " ready after " + ready.toMillis() + " ms");
-        return new Service(p, publicPort, internalPort);
+        return new Service(p, publicPort, internalPort, ready.toNanos() / 1e6);
+    }
+
+    /** Runs {@code task} with the stand-in IdP and its front up (wrk and nginx are not needed), then stops them. */
+    static void withIdp(BenchOptions o, RigTask task) throws Exception {
+        BenchRun rig = new BenchRun(o);
+        try {
+            rig.startIdp();
+            task.run(rig);
+        } finally {
+            rig.stopIdp();
+        }
+    }
+
+    interface RigTask {
+        void run(BenchRun rig) throws Exception;
+    }
+
+    String javaBin() {
+        return javaBin;
+    }
+
+    Path work() {
+        return work;
+    }
+
+    /** Real sign-ins (start, the IdP's authorize endpoint, callback) against {@code svc}. */
+    SignIns signIns(Service svc) {
+        return new SignIns(idp.trust(), svc.publicUrl());
+    }
+
+    /** Mints sessions of the user {@code signedIn} belongs to with the key every service of this run is given. */
+    SignIns.Minter minter(Map<String, String> signedIn) {
+        return new SignIns.Minter(cookieKey, Duration.ofHours(1), signedIn);
     }
 
     private void startIdp() throws Exception {

@@ -48,20 +48,29 @@ class BenchSmokeIT {
         assertThat(r.rssKib()).isPositive();
         assertThat(r.heapKib()).isPositive();
         assertThat(r.readyMedianMs()).isPositive();
+        assertThat(r.runtimes()).extracting(f -> f.runtime().name()).containsExactly("Java 17", "Java 17 + AppCDS", "Java 25",
+                "Java 25 + AOT cache", StartupBench.IMAGE_RUNTIME);
+        assertThat(r.runtimes()).allSatisfy(f -> {
+            assertThat(f.readyMs()).hasSize(3).allSatisfy(ms -> assertThat(ms).isPositive());
+            assertThat(f.idleRssKib()).isPositive();
+            assertThat(f.cold().rps()).isPositive();
+            assertThat(f.warm().rps()).isPositive();
+            assertThat(f.archiveBytes() > 0).as("%s has an archive of its training run", f.runtime().name()).isEqualTo(f.runtime().trained());
+        });
         List<String> serviceLog = serviceLogLines(smoke);
         assertThat(serviceLog).as("the services' logs").anyMatch(l -> l.contains("\"event\":\"login.success\""));
         assertThat(LogScanner.scan(serviceLog, SecretsSeen.all())).as("secrets in the services' logs").isEmpty();
         String report = Files.readString(smoke.out());
         assertThat(report).contains("**This is a smoke run**", "## 1. Warm path, direct", "## 2. Through NGINX, default",
                 "## 2. Through NGINX, keepalive", "## 3. Cold path", "## 3b. Cold path after restarting every replica (redis mode)",
-                "## 4. Sign-in throughput", "## 5. Footprint", "java -version");
+                "## 4. Sign-in throughput", "## 5. Footprint", "## 6. Runtimes", "java -version");
     }
 
-    /** Every line the jar's runs wrote (JSON log lines, and whatever the JVM itself printed). */
+    /** Every line the jar's runs wrote (JSON log lines, and whatever the JVM itself printed), benchmark 6's runtimes included. */
     private static List<String> serviceLogLines(BenchOptions smoke) throws Exception {
         List<String> lines = new ArrayList<>();
         try (Stream<Path> logs = Files.list(smoke.workDir())) {
-            for (Path log : logs.filter(p -> p.getFileName().toString().matches("(service|redis)-[0-9a-z-]+\\.log")).sorted().toList()) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().matches("(service|redis|java|train)-[0-9a-z-]+\\.log")).sorted().toList()) {
                 lines.addAll(Files.readAllLines(log, StandardCharsets.UTF_8));
             }
         }

@@ -95,11 +95,11 @@ class DockerfileTest {
     }
 
     @Test
-    void buildsWithMavenAndJdk17AndRunsOnAJava21Jre() {
+    void buildsWithMavenAndJdk17AndRunsOnAJava25Jre() {
         assertThat(stages).hasSize(2);
         assertThat(build().image()).matches("maven:3\\.9(\\.\\d+)?-eclipse-temurin-17");
         assertThat(build().alias()).isEqualTo("build");
-        assertThat(runtime().image()).matches("eclipse-temurin:21\\.\\d+\\.\\d+_\\d+-jre-\\w+|gcr\\.io/distroless/java21-debian\\d+:nonroot(@sha256:[0-9a-f]{64})?");
+        assertThat(runtime().image()).matches("eclipse-temurin:25\\.\\d+\\.\\d+_\\d+-jre-\\w+");
     }
 
     @Test
@@ -140,12 +140,38 @@ class DockerfileTest {
     }
 
     @Test
-    void entrypointStartsTheJarWithContainerAwareHeapAndExitOnOom() {
+    void entrypointStartsTheJarWithContainerAwareHeapExitOnOomAndTheTrainedAotCache() {
         List<String> entrypoint = execForm(runtime().all("ENTRYPOINT").get(0));
 
-        assertThat(entrypoint).containsExactly(
-                "java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/aks-auth-proxy.jar");
+        assertThat(entrypoint).containsExactly("java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError",
+                "-XX:+UseCompactObjectHeaders", "-XX:AOTCache=/app/aks-auth-proxy.aot", "-jar", "/app/aks-auth-proxy.jar");
         assertThat(execForm(runtime().all("CMD").get(0))).containsExactly("serve");
+    }
+
+    @Test
+    void theAotCacheIsTrainedInTheRuntimeImageWithTheEntrypointsFlagsThroughTheBenchmarkRig() {
+        List<String> entrypoint = execForm(runtime().all("ENTRYPOINT").get(0));
+        String cache = entrypoint.stream().filter(a -> a.startsWith("-XX:AOTCache=")).findFirst().orElseThrow().substring("-XX:AOTCache=".length());
+        // The flags an AOT cache must be made with: every one but the heap size, the OOM exit and the cache itself.
+        List<String> layoutFlags = entrypoint.stream().filter(a -> a.startsWith("-XX:") && !a.startsWith("-XX:AOTCache=")
+                && !a.startsWith("-XX:MaxRAMPercentage=") && !a.equals("-XX:+ExitOnOutOfMemoryError")).toList();
+        List<Instruction> training = runtime().all("RUN").stream().filter(i -> i.arguments().contains("--train")).toList();
+
+        assertThat(training).hasSize(1);
+        String run = training.get(0).arguments().replaceAll("\\s+", " ");
+        Matcher mount = Pattern.compile("^--mount=type=bind,from=build,source=(\\S+),target=(\\S+) ").matcher(run);
+        assertThat(mount.find()).as("the rig comes from the build stage by a bind mount, so none of it stays in the image: %s", run).isTrue();
+        assertThat(mount.group(1)).isEqualTo(build().all("WORKDIR").get(0).arguments() + "/target");
+        String target = mount.group(2);
+        assertThat(run).contains(" java -cp \"" + target + "/test-classes:" + target + "/classes:" + target + "/training-lib/*\" "
+                + "io.github.aksauthproxy.bench.StartupBench --train " + cache + " --jar /app/aks-auth-proxy.jar --java-opts \""
+                + String.join(" ", layoutFlags) + "\"");
+        assertThat(Path.of("src/test/java/io/github/aksauthproxy/bench/StartupBench.java")).isRegularFile();
+        assertThat(build().all("RUN").get(1).arguments()).contains("dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/training-lib");
+        List<Instruction> steps = runtime().instructions();
+        Instruction jar = runtime().all("COPY").get(0);
+        assertThat(steps.indexOf(training.get(0))).as("trained after the jar arrives, as root, before USER")
+                .isGreaterThan(steps.indexOf(jar)).isLessThan(steps.indexOf(runtime().all("USER").get(0)));
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -110,6 +111,32 @@ class ReadinessTest {
             assertThat(body.getJsonArray("reasons").encode()).contains("the identity provider's keys cannot be fetched from " + jwks)
                     .doesNotContain("discovery document");
             assertThat(discovery.received()).as("discovery itself was fetched").isNotEmpty();
+        }
+    }
+
+    @Test
+    void probesWhileDiscoveryIsOnItsWayShareOneFetchOfIt() throws Exception {
+        String document = new TestBrowser(idp.trust()).get(idp.discoveryUrl()).body();
+        // Discovery answers after a second, so the probes below arrive while the fetch begun at start is on its way.
+        try (LoopbackHttpsServer discovery = new LoopbackHttpsServer((req, got) -> io.vertx.core.Vertx.currentContext().owner()
+                .setTimer(1_000, t -> req.response().putHeader("Content-Type", "application/json").end(document)))) {
+            Path ca = idp.writeCaFile(dir, discovery);
+            service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), Map.of(
+                    "AKS_AUTH_PROXY_OIDC_DISCOVERY_URL", discovery.url() + "/" + EntraStandIn.TENANT + "/v2.0/.well-known/openid-configuration",
+                    "AKS_AUTH_PROXY_IDP_CA_FILE", ca.toString()));
+            java.util.concurrent.ExecutorService probes = java.util.concurrent.Executors.newFixedThreadPool(5);
+            try {
+                List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    answers.add(probes.submit(this::readyz));
+                }
+                for (java.util.concurrent.Future<HttpResponse<String>> answer : answers) {
+                    assertThat(answer.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+                }
+            } finally {
+                probes.shutdownNow();
+            }
+            assertThat(discovery.received()).as("requests for the discovery document").hasSize(1);
         }
     }
 }
