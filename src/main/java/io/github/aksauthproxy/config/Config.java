@@ -12,6 +12,7 @@ import java.util.Optional;
  *
  * @param redis where sessions, tokens and rate limits live when {@code AKS_AUTH_PROXY_SESSION_STORE=redis}; empty
  *     for the cookie store
+ * @param shutdownDelay after SIGTERM, how long requests are still answered while /readyz fails
  */
 public record Config(
         String clientId,
@@ -43,7 +44,8 @@ public record Config(
         RateLimit signInRateLimit,
         GroupsConfig groups,
         Optional<RedisConfig> redis,
-        Optional<java.time.Instant> cookieKeysRotateBy) {
+        Optional<java.time.Instant> cookieKeysRotateBy,
+        Duration shutdownDelay) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";
