@@ -41,14 +41,31 @@ final class EntraFront implements AutoCloseable {
     private final int idpPort;
     private final HttpServer server;
     private final Map<String, AtomicLong> tokenRequests = new ConcurrentHashMap<>();
+    private final Interceptor interceptor;
 
-    private EntraFront(HttpClient idp, int idpPort, HttpServer server) {
+    /**
+     * Sees every request after it was counted, before it is passed on (the fault harness's injected faults): it may
+     * answer the request itself, delay it, or let it pass at once.
+     */
+    interface Interceptor {
+        Interceptor NONE = (in, body) -> Future.succeededFuture(false);
+
+        /** @return true when it answered {@code in} itself; false (perhaps later) to pass it on to the IdP */
+        Future<Boolean> intercept(HttpServerRequest in, Buffer body);
+    }
+
+    private EntraFront(HttpClient idp, int idpPort, HttpServer server, Interceptor interceptor) {
         this.idp = idp;
         this.idpPort = idpPort;
         this.server = server;
+        this.interceptor = interceptor;
     }
 
     static EntraFront start(Vertx vertx, EntraStandIn standIn) throws Exception {
+        return start(vertx, standIn, Interceptor.NONE);
+    }
+
+    static EntraFront start(Vertx vertx, EntraStandIn standIn, Interceptor interceptor) throws Exception {
         KeyStore ks = standIn.ssl().getSslKeystore().getKeyStore();
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, standIn.ssl().getSslKeystore().getKeyPassword().toCharArray());
@@ -62,7 +79,7 @@ final class EntraFront implements AutoCloseable {
                         .setKeyCertOptions(KeyCertOptions.wrap((X509KeyManager) kmf.getKeyManagers()[0])))
                 .requestHandler(req -> self[0].forward(req))
                 .listen().await(20, TimeUnit.SECONDS);
-        self[0] = new EntraFront(idp, idpPort, server);
+        self[0] = new EntraFront(idp, idpPort, server, interceptor);
         return self[0];
     }
 
@@ -87,34 +104,37 @@ final class EntraFront implements AutoCloseable {
             if (token) {
                 tokenRequests.computeIfAbsent(grantType(body.toString()), g -> new AtomicLong()).incrementAndGet();
             }
-            RequestOptions out = new RequestOptions().setMethod(in.method()).setHost("localhost").setPort(idpPort).setURI(in.uri());
-            MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(in.headers());
-            headers.remove(HttpHeaders.CONTENT_LENGTH);
-            headers.remove(HttpHeaders.CONNECTION);
-            out.setHeaders(headers);
-            return idp.request(out).compose(r -> r.send(body)).compose(resp -> resp.body().map(b -> {
-                String text = b.toString();
-                if (token && resp.statusCode() == 200) {
-                    try {
-                        text = EntraLikeHttpClient.withClientInfo(text);
-                    } catch (java.text.ParseException e) {
-                        throw new IllegalStateException("the stand-in IdP sent an unparsable ID token", e);
-                    }
+            return interceptor.intercept(in, body).compose(answered -> answered ? Future.succeededFuture() : pass(in, body, token));
+        }).onFailure(e -> {
+            if (!in.response().ended()) {
+                in.response().setStatusCode(502).end("bench front: " + e);
+            }
+        });
+    }
+
+    private Future<Void> pass(HttpServerRequest in, Buffer body, boolean token) {
+        RequestOptions out = new RequestOptions().setMethod(in.method()).setHost("localhost").setPort(idpPort).setURI(in.uri());
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(in.headers());
+        headers.remove(HttpHeaders.CONTENT_LENGTH);
+        headers.remove(HttpHeaders.CONNECTION);
+        out.setHeaders(headers);
+        return idp.request(out).compose(r -> r.send(body)).compose(resp -> resp.body().map(b -> {
+            String text = b.toString();
+            if (token && resp.statusCode() == 200) {
+                try {
+                    text = EntraLikeHttpClient.withClientInfo(text);
+                } catch (java.text.ParseException e) {
+                    throw new IllegalStateException("the stand-in IdP sent an unparsable ID token", e);
                 }
-                in.response().setStatusCode(resp.statusCode());
-                resp.headers().forEach((k, v) -> {
-                    if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("connection") && !k.equalsIgnoreCase("transfer-encoding")) {
-                        in.response().headers().add(k, v);
-                    }
-                });
-                return Buffer.buffer(text);
-            }));
-        }).onSuccess(b -> in.response().end(b))
-                .onFailure(e -> {
-                    if (!in.response().ended()) {
-                        in.response().setStatusCode(502).end("bench front: " + e);
-                    }
-                });
+            }
+            in.response().setStatusCode(resp.statusCode());
+            resp.headers().forEach((k, v) -> {
+                if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("connection") && !k.equalsIgnoreCase("transfer-encoding")) {
+                    in.response().headers().add(k, v);
+                }
+            });
+            return Buffer.buffer(text);
+        })).compose(b -> in.response().end(b));
     }
 
     private static String grantType(String form) {
