@@ -61,7 +61,9 @@ final class ServeCommand implements Callable<Integer> {
             AuthProxyServer server = running.get();
             try {
                 if (server != null) {
-                    server.close().await(10, TimeUnit.SECONDS);
+                    // Graceful: /readyz fails at once, requests are answered for the shutdown delay, then those in flight finish.
+                    server.shutdown(config.shutdownDelay())
+                            .await(config.shutdownDelay().plus(AuthProxyServer.IN_FLIGHT_GRACE).toSeconds() + 5, TimeUnit.SECONDS);
                 }
             } catch (Exception e) {
                 // shutting down anyway

@@ -14,6 +14,7 @@ import java.util.Optional;
  *     for the cookie store
  * @param memory the byte bounds of the caches that grow with users
  * @param tokenRequestsInFlight most requests to Entra's token endpoint at once; more wait in order
+ * @param shutdownDelay after SIGTERM, how long requests are still answered while /readyz fails
  */
 public record Config(
         String clientId,
@@ -47,7 +48,8 @@ public record Config(
         Optional<RedisConfig> redis,
         Optional<java.time.Instant> cookieKeysRotateBy,
         MemoryBudget memory,
-        int tokenRequestsInFlight) {
+        int tokenRequestsInFlight,
+        Duration shutdownDelay) {
 
     /** The profile used when a request names none. */
     public static final String DEFAULT_PROFILE = "aks";

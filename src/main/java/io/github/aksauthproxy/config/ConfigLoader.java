@@ -35,6 +35,8 @@ public final class ConfigLoader {
             "azurepubliccloud", "https://login.microsoftonline.com/",
             "azureusgovernment", "https://login.microsoftonline.us/",
             "azurechinacloud", "https://login.chinacloudapi.cn/");
+    /** Long enough for an endpoint's removal to reach kube-proxy and the ingress controllers after SIGTERM. */
+    static final Duration SHUTDOWN_DELAY_DEFAULT = Duration.ofSeconds(5);
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,253}");
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern DOMAIN = Pattern.compile("\\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\\d{1,5})?");
@@ -95,6 +97,7 @@ public final class ConfigLoader {
         URI redirectUrl = redirectUrl();
         List<CookieKey> keys = cookieKeys();
         Optional<Instant> rotateBy = rotateBy();
+        Duration shutdownDelay = shutdownDelay();
         Optional<String> cookieDomain = value(Setting.AKS_AUTH_PROXY_COOKIE_DOMAIN).map(d -> d.toLowerCase(Locale.ROOT));
         cookieDomain.filter(d -> !DOMAIN.matcher(d).matches() || d.contains(":")).ifPresent(d -> problem(
                 Setting.AKS_AUTH_PROXY_COOKIE_DOMAIN, "'" + d + "' is not a domain name; write it like '.example.com' or 'app.example.com'"));
@@ -134,7 +137,7 @@ public final class ConfigLoader {
                 app.authorityHost(), discovery, app.idpCaFile(), redirectUrl, keys, cookieDomain, allowed, listen, publicPort,
                 internalPort, lifetime, idle, groupsLimit, idpSignOut, profiles, app.managedIdentityClientId(),
                 cluster, bearer, logFormat, trustedProxies, authLimit, signInLimit, groups, redis, rotateBy, memory,
-                tokenRequestsInFlight);
+                tokenRequestsInFlight, shutdownDelay);
     }
 
     private SidecarConfig buildSidecar() {
@@ -732,6 +735,19 @@ public final class ConfigLoader {
             problem(Setting.AKS_AUTH_PROXY_COOKIE_SECRETS_ROTATE_BY, "'" + v.orElseThrow() + "' is not a date; write it like 2026-09-30");
             return Optional.empty();
         }
+    }
+
+    private Duration shutdownDelay() {
+        Optional<String> v = value(Setting.AKS_AUTH_PROXY_SHUTDOWN_DELAY);
+        if (v.isEmpty()) {
+            return SHUTDOWN_DELAY_DEFAULT;
+        }
+        Optional<Duration> d = DurationParser.parse(v.get());
+        if (d.isEmpty() || d.get().compareTo(Duration.ofMinutes(1)) > 0) {
+            problem(Setting.AKS_AUTH_PROXY_SHUTDOWN_DELAY, "'" + v.get() + "' is not a duration from 0s to 60s; write it like 5s");
+            return SHUTDOWN_DELAY_DEFAULT;
+        }
+        return d.get();
     }
 
     private Duration duration(Setting s, Duration dflt) {

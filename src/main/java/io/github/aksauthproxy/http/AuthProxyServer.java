@@ -48,6 +48,7 @@ import io.vertx.ext.web.Router;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -75,7 +79,12 @@ public final class AuthProxyServer {
     private static final List<String> INTERNAL_ROUTES = List.of("/oauth2/auth", "/healthz", "/readyz", "/metrics");
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     /** How often readiness is checked for the aks_auth_proxy_ready gauge: the kubelet's default probe period. */
-    private static final java.time.Duration READINESS_PERIOD = java.time.Duration.ofSeconds(10);
+    private static final Duration READINESS_PERIOD = Duration.ofSeconds(10);
+    /**
+     * How long requests in flight may take after the listeners close on SIGTERM: one Entra token request at its read
+     * timeout (EntraCredentials). The chart's terminationGracePeriodSeconds covers the shutdown delay plus this.
+     */
+    public static final Duration IN_FLIGHT_GRACE = Duration.ofSeconds(15);
 
     private final Vertx vertx;
     private final Config config;
@@ -91,6 +100,8 @@ public final class AuthProxyServer {
     private final Optional<RedisBackend> redis;
     private final Readiness readiness;
     private volatile long readinessTimer = -1;
+    /** Completed when the listeners are closed and everything is released; set by the first stop. */
+    private Future<Void> stopped;
     /** Whether Entra's discovery and keys can be fetched, asked once at start; a stop cancels it (its answer no longer matters). */
     private final CompletableFuture<Optional<String>> startupCheck;
 
@@ -317,11 +328,37 @@ public final class AuthProxyServer {
         }
     }
 
+    /** Stops at once: requests in flight are cut off (tests, the demo). {@link #shutdown} is the graceful stop. */
     public Future<Void> close() {
+        return stop(Duration.ZERO);
+    }
+
+    /**
+     * The graceful stop, for SIGTERM: /readyz answers 503 at once while every request is still answered for
+     * {@code delay}, so that Kubernetes takes the pod out of the Service and the ingress stops sending to it first
+     * (endpoint removal reaches kube-proxy and ingress controllers only after the signal); then the listeners close and
+     * the requests in flight get up to {@link #IN_FLIGHT_GRACE} to finish.
+     */
+    public Future<Void> shutdown(Duration delay) {
+        readiness.stop();
+        LOG.atInfo().addKeyValue("event", "shutdown.draining").addKeyValue("delay_ms", delay.toMillis()).log();
+        io.vertx.core.Promise<Void> delayed = io.vertx.core.Promise.promise();
+        if (delay.isZero()) {
+            delayed.complete();
+        } else {
+            vertx.setTimer(delay.toMillis(), id -> delayed.complete());
+        }
+        return delayed.future().compose(x -> stop(IN_FLIGHT_GRACE));
+    }
+
+    private synchronized Future<Void> stop(Duration grace) {
+        if (stopped != null) {
+            return stopped;
+        }
         startupCheck.cancel(false);
         vertx.cancelTimer(readinessTimer);
-        List<Future<Void>> closing = servers.stream().map(HttpServer::close).toList();
-        return Future.join(new ArrayList<>(closing)).onComplete(x -> {
+        List<Future<Void>> closing = servers.stream().map(server -> server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList();
+        stopped = Future.join(new ArrayList<>(closing)).onComplete(x -> {
             entraExecutor.shutdownNow();
             kube.ifPresent(KubernetesApi::close);
             graph.ifPresent(MicrosoftGraph::close);
@@ -330,6 +367,7 @@ public final class AuthProxyServer {
                 metrics.close();
             }
         }).mapEmpty();
+        return stopped;
     }
 
     private static void finish(Router router) {

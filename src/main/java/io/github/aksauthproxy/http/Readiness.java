@@ -11,8 +11,11 @@ import java.util.function.Supplier;
  * (a scrape runs on the event loop and must not read files).
  */
 final class Readiness {
+    static final String SHUTTING_DOWN = "the service is shutting down (SIGTERM): requests are still answered until the listeners close";
+
     private final List<Supplier<Optional<String>>> checks;
     private volatile boolean ready;
+    private volatile boolean stopping;
 
     Readiness(List<Supplier<Optional<String>>> checks) {
         this.checks = List.copyOf(checks);
@@ -21,6 +24,9 @@ final class Readiness {
     /** Runs every check (blocking); the problems found, empty when ready. */
     List<String> check() {
         List<String> problems = new ArrayList<>();
+        if (stopping) {
+            problems.add(SHUTTING_DOWN);
+        }
         for (Supplier<Optional<String>> check : checks) {
             check.get().ifPresent(problems::add);
         }
@@ -28,8 +34,13 @@ final class Readiness {
         return problems;
     }
 
-    /** What the latest {@link #check()} found; false before the first. */
+    /** What the latest {@link #check()} found; false before the first, and from {@link #stop()} on. */
     boolean ready() {
-        return ready;
+        return ready && !stopping;
+    }
+
+    /** From now on the service is not ready: it is shutting down, and Kubernetes is to send its requests elsewhere. */
+    void stop() {
+        stopping = true;
     }
 }

@@ -814,7 +814,7 @@ public final class BenchRun {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var paths = Files.walk(dir)) {
                 for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {

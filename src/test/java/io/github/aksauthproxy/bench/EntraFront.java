@@ -51,16 +51,33 @@ final class EntraFront implements AutoCloseable {
     private final AtomicInteger peakTokenRequestsOpen = new AtomicInteger();
     private final AtomicLong connections = new AtomicLong();
     private final Vertx vertx;
+    private final Interceptor interceptor;
     private volatile Duration latency = Duration.ZERO;
 
-    private EntraFront(Vertx vertx, HttpClient idp, int idpPort, HttpServer server) {
+    /**
+     * Sees every request after it was counted, before it is passed on (the fault harness's injected faults): it may
+     * answer the request itself, delay it, or let it pass at once.
+     */
+    interface Interceptor {
+        Interceptor NONE = (in, body) -> Future.succeededFuture(false);
+
+        /** @return true when it answered {@code in} itself; false (perhaps later) to pass it on to the IdP */
+        Future<Boolean> intercept(HttpServerRequest in, Buffer body);
+    }
+
+    private EntraFront(Vertx vertx, HttpClient idp, int idpPort, HttpServer server, Interceptor interceptor) {
         this.vertx = vertx;
         this.idp = idp;
         this.idpPort = idpPort;
         this.server = server;
+        this.interceptor = interceptor;
     }
 
     static EntraFront start(Vertx vertx, EntraStandIn standIn) throws Exception {
+        return start(vertx, standIn, Interceptor.NONE);
+    }
+
+    static EntraFront start(Vertx vertx, EntraStandIn standIn, Interceptor interceptor) throws Exception {
         KeyStore ks = standIn.ssl().getSslKeystore().getKeyStore();
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, standIn.ssl().getSslKeystore().getKeyPassword().toCharArray());
@@ -75,7 +92,7 @@ final class EntraFront implements AutoCloseable {
                 .requestHandler(req -> self[0].forward(req))
                 .connectionHandler(c -> self[0].connections.incrementAndGet())
                 .listen().await(20, TimeUnit.SECONDS);
-        self[0] = new EntraFront(vertx, idp, idpPort, server);
+        self[0] = new EntraFront(vertx, idp, idpPort, server, interceptor);
         return self[0];
     }
 
@@ -122,40 +139,42 @@ final class EntraFront implements AutoCloseable {
             if (token) {
                 tokenRequests.computeIfAbsent(grantType(body.toString()), g -> new AtomicLong()).incrementAndGet();
             }
-            RequestOptions out = new RequestOptions().setMethod(in.method()).setHost("localhost").setPort(idpPort).setURI(in.uri());
-            MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(in.headers());
-            headers.remove(HttpHeaders.CONTENT_LENGTH);
-            headers.remove(HttpHeaders.CONNECTION);
-            out.setHeaders(headers);
-            return idp.request(out).compose(r -> r.send(body)).compose(resp -> resp.body().map(b -> {
-                String text = b.toString();
-                if (token && resp.statusCode() == 200) {
-                    try {
-                        text = EntraLikeHttpClient.withClientInfo(text);
-                    } catch (java.text.ParseException e) {
-                        throw new IllegalStateException("the stand-in IdP sent an unparsable ID token", e);
-                    }
+            return interceptor.intercept(in, body).compose(answered -> answered ? Future.<Void>succeededFuture() : pass(in, body, token));
+        }).onFailure(e -> {
+            if (!in.response().ended()) {
+                in.response().setStatusCode(502).end("bench front: " + e);
+            }
+        }).onComplete(x -> {
+            if (token) {
+                tokenRequestsOpen.decrementAndGet();
+            }
+        });
+    }
+
+    private Future<Void> pass(HttpServerRequest in, Buffer body, boolean token) {
+        RequestOptions out = new RequestOptions().setMethod(in.method()).setHost("localhost").setPort(idpPort).setURI(in.uri());
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(in.headers());
+        headers.remove(HttpHeaders.CONTENT_LENGTH);
+        headers.remove(HttpHeaders.CONNECTION);
+        out.setHeaders(headers);
+        return idp.request(out).compose(r -> r.send(body)).compose(resp -> resp.body().map(b -> {
+            String text = b.toString();
+            if (token && resp.statusCode() == 200) {
+                try {
+                    text = EntraLikeHttpClient.withClientInfo(text);
+                } catch (java.text.ParseException e) {
+                    throw new IllegalStateException("the stand-in IdP sent an unparsable ID token", e);
                 }
-                in.response().setStatusCode(resp.statusCode());
-                resp.headers().forEach((k, v) -> {
-                    if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("connection") && !k.equalsIgnoreCase("transfer-encoding")) {
-                        in.response().headers().add(k, v);
-                    }
-                });
-                return Buffer.buffer(text);
-            }));
-        }).compose(b -> token && !latency.isZero() ? delayed(b) : Future.succeededFuture(b))
-                .onSuccess(b -> in.response().end(b))
-                .onFailure(e -> {
-                    if (!in.response().ended()) {
-                        in.response().setStatusCode(502).end("bench front: " + e);
-                    }
-                })
-                .onComplete(x -> {
-                    if (token) {
-                        tokenRequestsOpen.decrementAndGet();
-                    }
-                });
+            }
+            in.response().setStatusCode(resp.statusCode());
+            resp.headers().forEach((k, v) -> {
+                if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("connection") && !k.equalsIgnoreCase("transfer-encoding")) {
+                    in.response().headers().add(k, v);
+                }
+            });
+            return Buffer.buffer(text);
+        })).compose(b -> token && !latency.isZero() ? delayed(b) : Future.succeededFuture(b))
+                .compose(b -> in.response().end(b));
     }
 
     private Future<Buffer> delayed(Buffer answer) {

@@ -280,4 +280,14 @@ public class ConfigLoaderTest {
                 "AKS_AUTH_PROXY_TRUSTED_PROXIES: '10.244/16'" + advice,
                 "AKS_AUTH_PROXY_TRUSTED_PROXIES: '167772161/32'" + advice);
     }
+
+    @Test
+    void shutdownDelayIsFiveSecondsUnlessSetFromZeroToSixtySeconds() throws Exception {
+        assertThat(ConfigLoader.load(minimal()).shutdownDelay()).isEqualTo(java.time.Duration.ofSeconds(5));
+        Map<String, String> env = minimal();
+        env.put("AKS_AUTH_PROXY_SHUTDOWN_DELAY", "0s");
+        assertThat(ConfigLoader.load(env).shutdownDelay()).isZero();
+        env.put("AKS_AUTH_PROXY_SHUTDOWN_DELAY", "2m");
+        assertThat(problems(env)).containsExactly("AKS_AUTH_PROXY_SHUTDOWN_DELAY: '2m' is not a duration from 0s to 60s; write it like 5s");
+    }
 }

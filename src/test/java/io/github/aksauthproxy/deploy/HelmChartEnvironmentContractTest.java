@@ -48,6 +48,7 @@ class HelmChartEnvironmentContractTest {
             Map.entry("AKS_AUTH_PROXY_BEARER_AUDIENCES", "the AKS server app id default suits kubectl with kubelogin; widen it with extraEnv"),
             Map.entry("AKS_AUTH_PROXY_BEARER_ISSUERS", "derived from the tenant; override with extraEnv only for sovereign clouds"),
             Map.entry("AKS_AUTH_PROXY_TRUSTED_PROXIES", "only for proxies that overwrite X-Real-IP (README: Which proxies to trust), for the sign-in limit, client_ip and the browser redirect; set with extraEnv"),
+            Map.entry("AKS_AUTH_PROXY_SHUTDOWN_DELAY", "the 5s default fits the chart's terminationGracePeriodSeconds (30 s: 5 s of delay, up to 15 s for requests in flight, the JVM's stop); raise both together, this with extraEnv"),
             Map.entry("AKS_AUTH_PROXY_LOG_FORMAT", "the json default is what log collectors in a cluster want; plain is for local development"),
             Map.entry("AKS_AUTH_PROXY_AUTH_RATE_BURST", "the defaults never bother a normal user; tune with extraEnv"),
             Map.entry("AKS_AUTH_PROXY_AUTH_RATE_PER_SECOND", "the defaults never bother a normal user; tune with extraEnv"),

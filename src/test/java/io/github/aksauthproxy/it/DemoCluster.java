@@ -19,11 +19,11 @@ import java.util.Set;
  * the {@link #GRAFANA_VIEWERS} may get services/proxy grafana in the monitoring namespace, nobody else may do anything.
  * The token is decoded, not verified: a stand-in, like the one for Entra that issued it.
  */
-final class DemoCluster implements AutoCloseable {
+public final class DemoCluster implements AutoCloseable {
     /** Who the demo's RBAC lets into the RBAC-gated app: type "Alice" (or alice) on the login page. */
     static final Set<String> GRAFANA_VIEWERS = Set.of("alice@contoso.example");
     /** The rule of the demo's `rbac` profile, as the profile YAML writes it. */
-    static final String RULE = "{verb: get, resource: services, subresource: proxy, namespace: monitoring, name: grafana}";
+    public static final String RULE = "{verb: get, resource: services, subresource: proxy, namespace: monitoring, name: grafana}";
 
     private final KubernetesMockServer server;
 
@@ -31,7 +31,7 @@ final class DemoCluster implements AutoCloseable {
         this.server = server;
     }
 
-    static DemoCluster start() {
+    public static DemoCluster start() {
         KubernetesMockServer server = new KubernetesMockServer(true);
         server.init(InetAddress.getLoopbackAddress(), 0);
         server.expect().post().withPath(KubernetesAccessTest.SSR).andReply(201, DemoCluster::selfSubjectReview).always();
@@ -39,11 +39,11 @@ final class DemoCluster implements AutoCloseable {
         return new DemoCluster(server);
     }
 
-    String url() {
+    public String url() {
         return "https://localhost:" + server.getPort();
     }
 
-    String caFile() {
+    public String caFile() {
         return server.getSelfSignedCertificate().certificatePath();
     }
 

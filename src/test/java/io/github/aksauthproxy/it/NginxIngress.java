@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
  * for one of the shipped ingress-nginx examples: its auth-response-headers and configuration-snippet annotations are
  * rendered into the protected location, so a header the example forgets to list reaches the app here too.
  */
-final class NginxIngress {
+public final class NginxIngress {
     static final Path TEMPLATE = Path.of("ingress/nginx/nginx.conf.template");
+    /** The shipped ingress-nginx example the tests render by default. */
+    public static final Path PROTECTED_APP = IngressNginxAnnotations.PROTECTED_APP;
 
     private NginxIngress() {
     }
@@ -39,26 +41,36 @@ final class NginxIngress {
      */
     static ProxyProcess start(Path manifest, Path dir, String listenHost, int port, int publicPort, int internalPort, int upstreamPort,
                               Map<String, String> profileRoutes) throws Exception {
-        IngressNginxAnnotations annotations = IngressNginxAnnotations.of(manifest);
         Path nginx = RequiredBinary.find("nginx", "nginx");
+        Path conf = dir.resolve("nginx.conf");
+        Files.writeString(conf, render(manifest, dir, listenHost + ":" + port, "127.0.0.1:" + publicPort, "127.0.0.1:" + internalPort,
+                "127.0.0.1:" + upstreamPort, profileRoutes));
+        return ProxyProcess.start(List.of(nginx.toString(), "-p", dir.toAbsolutePath().toString(), "-c", conf.toAbsolutePath().toString(),
+                "-e", dir.resolve("error.log").toAbsolutePath().toString()), dir, port, Map.of());
+    }
+
+    /**
+     * The configuration {@link #start} runs: the template rendered for {@code manifest}'s annotations, with each
+     * address a {@code host:port} or the name of an upstream block the caller adds (the fault harness's two replicas).
+     */
+    public static String render(Path manifest, Path dir, String listen, String authPublic, String authInternal, String upstream,
+                                Map<String, String> profileRoutes) throws Exception {
+        IngressNginxAnnotations annotations = IngressNginxAnnotations.of(manifest);
         Path modules = Path.of("/usr/lib/nginx/modules");
         if (!Files.exists(modules.resolve("ngx_http_set_misc_module.so"))) {
             throw new AssertionError("nginx's set-misc module is missing (set_escape_uri, as ingress-nginx uses): install the Debian "
                     + "package 'libnginx-mod-http-set-misc' (./scripts/test installs it)");
         }
-        Path conf = dir.resolve("nginx.conf");
-        Files.writeString(conf, withProfileRoutes(ProxyProcess.render(TEMPLATE, Map.of(
+        return withProfileRoutes(ProxyProcess.render(TEMPLATE, Map.of(
                 "DIR", dir.toAbsolutePath().toString(),
                 "MODULES", modules.toString(),
-                "LISTEN", listenHost + ":" + port,
+                "LISTEN", listen,
                 "SIGNIN_URL", "http://$http_host/oauth2/start",
-                "AUTH_PUBLIC", "127.0.0.1:" + publicPort,
-                "AUTH_INTERNAL", "127.0.0.1:" + internalPort,
-                "UPSTREAM", "127.0.0.1:" + upstreamPort,
+                "AUTH_PUBLIC", authPublic,
+                "AUTH_INTERNAL", authInternal,
+                "UPSTREAM", upstream,
                 "AUTH_RESPONSE_HEADERS", annotations.authResponseHeaderLines().stripTrailing(),
-                "CONFIGURATION_SNIPPET", annotations.configurationSnippet())), profileRoutes));
-        return ProxyProcess.start(List.of(nginx.toString(), "-p", dir.toAbsolutePath().toString(), "-c", conf.toAbsolutePath().toString(),
-                "-e", dir.resolve("error.log").toAbsolutePath().toString()), dir, port, Map.of());
+                "CONFIGURATION_SNIPPET", annotations.configurationSnippet())), profileRoutes);
     }
 
     /** The rendered config with a copy of the auth location and of the protected location for each profile route. */
