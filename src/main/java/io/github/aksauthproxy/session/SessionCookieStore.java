@@ -44,9 +44,9 @@ public final class SessionCookieStore implements SessionStore {
     private final Clock clock;
     private final Duration idleTimeout;
     private final Duration renewEvery;
-    private final Cache<String, Session> decoded = Caffeine.newBuilder()
+    private final Cache<CookieValue, Session> decoded = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterAccess(Duration.ofMinutes(5)).build();
-    private final Cache<String, Activity> activities = Caffeine.newBuilder()
+    private final Cache<CookieValue, Activity> activities = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterAccess(Duration.ofMinutes(5)).build();
 
     public SessionCookieStore(CookieCodec codec, CookieNames names, Clock clock, Duration idleTimeout) {
@@ -70,7 +70,8 @@ public final class SessionCookieStore implements SessionStore {
         if (value == null) {
             return Loaded.rejected(SessionRejected.MISSING);
         }
-        Session session = decoded.getIfPresent(value);
+        CookieValue key = new CookieValue(value);
+        Session session = decoded.getIfPresent(key);
         if (session == null) {
             CookieCodec.Decoded d = codec.decrypt(SESSION_KIND, value);
             if (!d.ok()) {
@@ -80,7 +81,7 @@ public final class SessionCookieStore implements SessionStore {
             if (session == null) {
                 return Loaded.rejected(SessionRejected.MALFORMED);
             }
-            decoded.put(value, session);
+            decoded.put(key, session);
         }
         Instant now = clock.instant();
         if (!now.isBefore(session.expiresAt())) {
@@ -153,16 +154,47 @@ public final class SessionCookieStore implements SessionStore {
         if (value == null) {
             return seen;
         }
-        Activity activity = activities.getIfPresent(value);
+        CookieValue key = new CookieValue(value);
+        Activity activity = activities.getIfPresent(key);
         if (activity == null) {
             CookieCodec.Decoded d = codec.decrypt(ACTIVITY_KIND, value);
             if (!d.ok() || !(d.payload().getValue("sid") instanceof String stampSid) || !(d.payload().getValue("seen") instanceof Number n)) {
                 return seen;
             }
             activity = new Activity(stampSid, Instant.ofEpochSecond(n.longValue()));
-            activities.put(value, activity);
+            activities.put(key, activity);
         }
         return activity.sid().equals(sid) && activity.seen().isAfter(seen) ? activity.seen() : seen;
+    }
+
+    /**
+     * A cookie value as a cache key: equal only to the very same value, hashed by its last characters only. Those
+     * are the JWE's authentication tag (RFC 7516 section 7.1), which differs between any two cookies this service
+     * wrote; hashing the whole value (600 characters to several KB) cost about as much as the rest of the lookup. A
+     * value made to collide gains nothing: it still has to equal a cached value, and values that fail to decrypt
+     * are never cached.
+     */
+    private record CookieValue(String value) {
+        private static final int HASHED_CHARS = 32;
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            for (int i = Math.max(0, value.length() - HASHED_CHARS); i < value.length(); i++) {
+                h = 31 * h + value.charAt(i);
+            }
+            return h;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CookieValue other && other.value.equals(value);
+        }
+
+        @Override
+        public String toString() {
+            return "CookieValue[redacted]";
+        }
     }
 
     /** A decoded activity cookie: whose session it stamps, and when that session was last used. */
