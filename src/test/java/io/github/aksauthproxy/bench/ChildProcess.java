@@ -71,6 +71,11 @@ final class ChildProcess implements AutoCloseable {
         throw new IllegalStateException("no VmRSS for " + name);
     }
 
+    /** Whether the process has mapped a file whose path contains {@code library} (a native library it loaded). */
+    boolean loaded(String library) throws IOException {
+        return Files.readString(Path.of("/proc/" + process.pid() + "/maps")).contains(library);
+    }
+
     String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
