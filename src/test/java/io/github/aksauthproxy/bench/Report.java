@@ -142,8 +142,9 @@ final class Report {
                 redis, cookie, redisRatio, REDIS_RATIO_TARGET));
         s.append(String.format(Locale.ROOT, "Redis commands with the per-user limit off (`AKS_AUTH_PROXY_AUTH_RATE_BURST=0`, as every benchmark "
                 + "runs): %s for %,d requests (the service's own count of its 200s), **%.4f per request** (target 0). The verdict "
-                + "counts every command but the PINGs, including the GET with which each replica reads a session's record again "
-                + "at least every 30 s whatever the load (so revocations and other replicas' last-seen stamps reach it).%n%n",
+                + "counts every command but the PINGs, including the GET with which a replica reads a session's record again "
+                + "once its copy in memory is 30 s old, whatever the load (so revocations and other replicas' last-seen stamps reach "
+                + "it).%n%n",
                 commands.listed(), commands.requests(), redisCommandsPerRequest));
         s.append(String.format(Locale.ROOT, "With the limit on (a third process, burst and rate 1,000,000 so it never refuses; one round, "
                 + "no warm-up): %s for %,d requests: **%.2f script calls (one round trip each) per request**, %.2f commands per request "
