@@ -295,7 +295,12 @@ public final class AuthProxyServer {
     private Future<Void> listen() {
         HttpServerOptions options = new HttpServerOptions().setHost(config.listenAddress())
                 // Chunked session cookies and large forwarded headers exceed Vert.x's 8 KB default.
-                .setMaxHeaderSize(64 * 1024).setMaxInitialLineLength(16 * 1024);
+                .setMaxHeaderSize(64 * 1024).setMaxInitialLineLength(16 * 1024)
+                // Ingresses and browsers speak HTTP/1.1 here and nothing serves WebSockets: without these, every new
+                // connection (one per auth request with ingress-nginx's default) got an h2c detector and upgrade
+                // handler and a WebSocket extension handler that every request then passed through.
+                .setHttp2ClearTextEnabled(false).setPerFrameWebSocketCompressionSupported(false)
+                .setPerMessageWebSocketCompressionSupported(false);
         Future<HttpServer> pub = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.publicPort())).requestHandler(publicRouter).listen();
         Future<HttpServer> internal = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.internalPort())).requestHandler(internalRouter).listen();
         return Future.all(pub, internal).onSuccess(all -> {

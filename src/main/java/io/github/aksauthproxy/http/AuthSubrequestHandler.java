@@ -107,7 +107,7 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             return;
         }
         Session session = loaded.session();
-        rateLimit.admit(ctx, LogIds.actor(session), session.oid(), profile).onSuccess(admitted -> {
+        rateLimit.admit(ctx, () -> LogIds.actor(session), session.oid(), profile).onSuccess(admitted -> {
             if (admitted) {
                 authorize(ctx, session, profile, loaded);
             }

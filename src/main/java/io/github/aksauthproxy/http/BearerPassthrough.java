@@ -67,7 +67,7 @@ final class BearerPassthrough {
             }
             BearerIdentity id = validated.result();
             // Limited after validation, by the token's own object id: a forged oid never reaches the buckets.
-            rateLimit.admit(ctx, new Actor(id.user(), id.tid(), null), id.oid(), profile).onSuccess(admitted -> {
+            rateLimit.admit(ctx, () -> new Actor(id.user(), id.tid(), null), id.oid(), profile).onSuccess(admitted -> {
                 if (admitted) {
                     authorize(ctx, profile, token, id);
                 }

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The per-user limit of {@code /oauth2/auth}: one token bucket per object id and profile, shared by a user's
@@ -32,7 +33,8 @@ final class UserRateLimit {
     }
 
     /** True when the request may go on; false when it has been answered 429 with Retry-After, counted and audited. */
-    Future<Boolean> admit(RoutingContext ctx, Actor who, String oid, Profile profile) {
+    /** @param who the user as the audit trail names them, made only for a refusal (a session's costs a SHA-256) */
+    Future<Boolean> admit(RoutingContext ctx, Supplier<Actor> who, String oid, Profile profile) {
         CompletableFuture<RateLimiter.Decision> decided = limiter.acquire(new UserProfile(oid, profile.name())).toCompletableFuture();
         if (decided.isDone() && !decided.isCompletedExceptionally() && decided.join().allowed()) {
             return ADMITTED;   // the warm path of the in-process limiter: nothing more to allocate
@@ -41,7 +43,7 @@ final class UserRateLimit {
             if (limit.allowed()) {
                 return true;
             }
-            events.rateLimited(ctx, who, profile, limit.retryAfterSeconds());
+            events.rateLimited(ctx, who.get(), profile, limit.retryAfterSeconds());
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(limit.retryAfterSeconds()));
             AuthSubrequestHandler.plain(ctx.response(), 429, "too many requests");
             return false;

@@ -56,6 +56,12 @@ public final class RedisSessions {
     private final List<String> profiles;
     /** Bounded by what the sessions retain as well as by count: a burst of sessions within 30 s must not fill the heap. */
     private final Cache<String, Session> recent;
+    /**
+     * Tickets already opened, by their exact cookie value. Opening one (AES-GCM, two HMACs, each a JCA lookup) cost
+     * several times the rest of the warm path, and a value always opens to the same reference. Values that fail to
+     * open are never kept; revocation and expiry are still checked on every request, below.
+     */
+    private final Cache<String, SessionRef> opened = Caffeine.newBuilder().maximumSize(10_000).expireAfterAccess(Duration.ofMinutes(5)).build();
     private volatile boolean keepRecent;
     /** Counts revocation messages and gaps, so a read that raced one is not kept. */
     private final AtomicLong revocations = new AtomicLong();
@@ -152,11 +158,16 @@ public final class RedisSessions {
 
     /** The session a ticket cookie names, checked for lifetime and idle timeout. */
     public CompletionStage<Lookup> load(String cookieValue) {
-        TicketCodec.Decoded decoded = tickets.decode(cookieValue);
-        if (!decoded.ok()) {
-            return CompletableFuture.completedFuture(Lookup.rejected(decoded.rejected()));
+        SessionRef known = opened.getIfPresent(cookieValue);
+        if (known == null) {
+            TicketCodec.Decoded decoded = tickets.decode(cookieValue);
+            if (!decoded.ok()) {
+                return CompletableFuture.completedFuture(Lookup.rejected(decoded.rejected()));
+            }
+            known = SessionRef.of(decoded.ticket());
+            opened.put(cookieValue, known);
         }
-        SessionRef ref = SessionRef.of(decoded.ticket());
+        SessionRef ref = known;
         Instant now = clock.instant();
         Session kept = keepRecent ? recent.getIfPresent(ref.name()) : null;
         if (kept != null && !idleSince(kept.lastSeen(), now)) {

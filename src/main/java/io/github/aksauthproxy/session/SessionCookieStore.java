@@ -47,8 +47,8 @@ public final class SessionCookieStore implements SessionStore {
     private final Duration idleTimeout;
     private final Duration renewEvery;
     /** Keyed by the cookie value (a few KB): bounded by what they retain as well as by count. */
-    private final Cache<String, Session> decoded;
-    private final Cache<String, Activity> activities;
+    private final Cache<CookieValue, Session> decoded;
+    private final Cache<CookieValue, Activity> activities;
 
     public SessionCookieStore(CookieCodec codec, CookieNames names, Clock clock, Duration idleTimeout) {
         this(codec, names, clock, idleTimeout, 64L << 20);
@@ -57,10 +57,10 @@ public final class SessionCookieStore implements SessionStore {
     /** @param maxBytes the most bytes the decoded sessions and activity stamps may hold together, as estimated */
     public SessionCookieStore(CookieCodec codec, CookieNames names, Clock clock, Duration idleTimeout, long maxBytes) {
         this.decoded = Caffeine.newBuilder().maximumWeight(maxBytes / 4 * 3)
-                .weigher(CacheBounds.bytesAndCount(maxBytes / 4 * 3, MOST_KEPT, (String cookie, Session s) -> cookie.length() + Session.retainedBytes(s)))
+                .weigher(CacheBounds.bytesAndCount(maxBytes / 4 * 3, MOST_KEPT, (CookieValue cookie, Session s) -> cookie.value().length() + Session.retainedBytes(s)))
                 .expireAfterAccess(Duration.ofMinutes(5)).build();
         this.activities = Caffeine.newBuilder().maximumWeight(maxBytes / 4)
-                .weigher(CacheBounds.bytesAndCount(maxBytes / 4, MOST_KEPT, (String cookie, Activity a) -> 300 + cookie.length() + a.sid().length()))
+                .weigher(CacheBounds.bytesAndCount(maxBytes / 4, MOST_KEPT, (CookieValue cookie, Activity a) -> 300 + cookie.value().length() + a.sid().length()))
                 .expireAfterAccess(Duration.ofMinutes(5)).build();
         this.codec = codec;
         this.names = names;
@@ -82,7 +82,8 @@ public final class SessionCookieStore implements SessionStore {
         if (value == null) {
             return Loaded.rejected(SessionRejected.MISSING);
         }
-        Session session = decoded.getIfPresent(value);
+        CookieValue key = new CookieValue(value);
+        Session session = decoded.getIfPresent(key);
         if (session == null) {
             CookieCodec.Decoded d = codec.decrypt(SESSION_KIND, value);
             if (!d.ok()) {
@@ -92,7 +93,7 @@ public final class SessionCookieStore implements SessionStore {
             if (session == null) {
                 return Loaded.rejected(SessionRejected.MALFORMED);
             }
-            decoded.put(value, session);
+            decoded.put(key, session);
         }
         Instant now = clock.instant();
         if (!now.isBefore(session.expiresAt())) {
@@ -165,16 +166,47 @@ public final class SessionCookieStore implements SessionStore {
         if (value == null) {
             return seen;
         }
-        Activity activity = activities.getIfPresent(value);
+        CookieValue key = new CookieValue(value);
+        Activity activity = activities.getIfPresent(key);
         if (activity == null) {
             CookieCodec.Decoded d = codec.decrypt(ACTIVITY_KIND, value);
             if (!d.ok() || !(d.payload().getValue("sid") instanceof String stampSid) || !(d.payload().getValue("seen") instanceof Number n)) {
                 return seen;
             }
             activity = new Activity(stampSid, Instant.ofEpochSecond(n.longValue()));
-            activities.put(value, activity);
+            activities.put(key, activity);
         }
         return activity.sid().equals(sid) && activity.seen().isAfter(seen) ? activity.seen() : seen;
+    }
+
+    /**
+     * A cookie value as a cache key: equal only to the very same value, hashed by its last characters only. Those
+     * are the JWE's authentication tag (RFC 7516 section 7.1), which differs between any two cookies this service
+     * wrote; hashing the whole value (600 characters to several KB) cost about as much as the rest of the lookup. A
+     * value made to collide gains nothing: it still has to equal a cached value, and values that fail to decrypt
+     * are never cached.
+     */
+    private record CookieValue(String value) {
+        private static final int HASHED_CHARS = 32;
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            for (int i = Math.max(0, value.length() - HASHED_CHARS); i < value.length(); i++) {
+                h = 31 * h + value.charAt(i);
+            }
+            return h;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CookieValue other && other.value.equals(value);
+        }
+
+        @Override
+        public String toString() {
+            return "CookieValue[redacted]";
+        }
     }
 
     /** A decoded activity cookie: whose session it stamps, and when that session was last used. */

@@ -103,9 +103,11 @@ public final class BenchRun {
             Map<String, String> authHeaders = authResponseHeaders(svc, SignIns.cookieHeader(signedIn));
             if (o.runs("warm")) {
                 warmDirect(svc, cookie, authHeaders);
+                redisWarm(svc, cookie);
             }
             if (o.runs("nginx")) {
                 throughNginx(svc, cookie, authHeaders);
+                transports(svc, cookie, authHeaders);
             }
             // Entra's latency from here on: the cold path and the sign-ins wait on it (bench/README.md).
             front.latency(Duration.ofMillis(o.idpLatencyMs()));
@@ -163,9 +165,58 @@ public final class BenchRun {
         try (ChildProcess trivial = ChildProcess.start("trivial endpoint", cmd, Map.of(), work.resolve("trivial.log"))) {
             String trivialUrl = "http://127.0.0.1:" + port + "/oauth2/auth";
             trivial.awaitReady(() -> answers200(trivialUrl), Duration.ofSeconds(60));
-            List<Wrk.Result[]> rounds = alternate("direct", trivialUrl, svc.authUrl(), List.of(cookie));
+            List<Wrk.Result[]> rounds = alternate("direct", new Side(trivialUrl, List.of(cookie), ProcessCpu.of(trivial.process.toHandle())),
+                    svc.side(cookie), o.seconds(), true);
             report.warmDirect(rounds);
         }
+    }
+
+    // ---- 1b. warm path in redis mode ----
+
+    /** Rounds of the redis-mode and transport comparisons last at most this long (the outside measurement of issue 12 used 10 s). */
+    private static final int SHORT_ROUND_SECONDS = 10;
+    /** A limit that is on (one script call per request) but never refuses in a round of the benchmark. */
+    private static final String NEVER_REFUSING_BURST = "1000000";
+
+    /**
+     * The warm path with AKS_AUTH_PROXY_SESSION_STORE=redis against a real redis-server, alternating with the cookie-mode
+     * service (already warm), and the Redis commands those requests made, counted at the server. Then once more with
+     * the per-user limit on (a burst it never reaches), to count the rate-limit script's calls.
+     */
+    private void redisWarm(Service cookieMode, String cookieModeCookie) throws Exception {
+        int seconds = Math.min(o.seconds(), SHORT_ROUND_SECONDS);
+        try (BenchRedis redis = BenchRedis.start()) {
+            List<Wrk.Result[]> rounds;
+            BenchRedis.Commands commands;
+            try (Service svc = startService("service-redis", redis.settings(), List.of())) {
+                Side redisSide = svc.side(signedInCookie(svc));
+                long answeredBefore = svc.authAnswered();
+                BenchRedis.Snapshot before = redis.commandStats();
+                rounds = alternate("redis", cookieMode.side(cookieModeCookie), redisSide, seconds, false);
+                commands = redis.commandStats().since(before, svc.authAnswered() - answeredBefore);
+            }
+            Map<String, String> limited = new HashMap<>(redis.settings());
+            limited.put("AKS_AUTH_PROXY_AUTH_RATE_BURST", NEVER_REFUSING_BURST);
+            limited.put("AKS_AUTH_PROXY_AUTH_RATE_PER_SECOND", NEVER_REFUSING_BURST);
+            try (Service svc = startService("service-redis-limited", limited, List.of())) {
+                Side side = svc.side(signedInCookie(svc));
+                long answeredBefore = svc.authAnswered();
+                BenchRedis.Snapshot before = redis.commandStats();
+                Wrk.Result r = new Wrk(work, o.wrkThreads(), o.connections()).run("redis-limited", side.url(), side.headers(), seconds, side.cpu());
+                BenchRedis.Commands limitedCommands = redis.commandStats().since(before, svc.authAnswered() - answeredBefore);
+                log("redis mode: commands at the server with the limit off: " + commands.listed() + " for " + commands.requests()
+                        + " requests; with the limit on: " + limitedCommands.listed() + " for " + limitedCommands.requests() + " requests");
+                report.redisWarm(rounds, commands, r, limitedCommands);
+            }
+        }
+    }
+
+    /** A real sign-in at {@code svc}, its token then cached by one {@code /oauth2/auth}; the {@code Cookie: ...} header. */
+    private String signedInCookie(Service svc) throws Exception {
+        Map<String, String> cookies = new SignIns(idp.trust(), svc.publicUrl()).signIn();
+        cookies.values().forEach(SecretsSeen::add);
+        authResponseHeaders(svc, SignIns.cookieHeader(cookies));
+        return "Cookie: " + SignIns.cookieHeader(cookies);
     }
 
     // ---- 2. through nginx ----
@@ -174,28 +225,77 @@ public final class BenchRun {
         try (NginxRig nginx = NginxRig.start(o.projectDir().resolve("bench/nginx"), work.resolve("nginx"), o.nginxWorkers(),
                 svc.internalPort, authHeaders)) {
             for (NginxRig.Mode mode : NginxRig.Mode.values()) {
-                List<Wrk.Result[]> rounds = alternate("nginx-" + mode.label, nginx.url(mode, false), nginx.url(mode, true), List.of(cookie));
+                List<Wrk.Result[]> rounds = alternate("nginx-" + mode.label, new Side(nginx.url(mode, false), List.of(cookie), nginx.staticAuthCpu()),
+                        new Side(nginx.url(mode, true), List.of(cookie), svc.cpu()), o.seconds(), true);
                 report.nginx(mode, rounds);
             }
         }
     }
 
-    /** Warm-up of each side, then rounds alternating limit, service, limit, service ...; [0] is the limit, [1] the service. */
-    private List<Wrk.Result[]> alternate(String label, String limitUrl, String serviceUrl, List<String> headers) throws Exception {
+    /** One side of a comparison: the URL wrk loads, its request headers, and the process whose CPU time answers it. */
+    record Side(String url, List<String> headers, ProcessCpu cpu) {
+    }
+
+    /**
+     * Warm-up of each side (of the service side only when {@code warmLimit} is false: the limit is warm already),
+     * then rounds of {@code seconds} alternating limit, service, limit, service ...; [0] is the limit, [1] the service.
+     */
+    private List<Wrk.Result[]> alternate(String label, Side limitSide, Side serviceSide, int seconds, boolean warmLimit) throws Exception {
+        return alternate(label, limitSide, serviceSide, seconds, warmLimit, true);
+    }
+
+    /** As above; {@code warmService} false: the service side is warm already, only the limit side gets a warm-up. */
+    private List<Wrk.Result[]> alternate(String label, Side limitSide, Side serviceSide, int seconds, boolean warmLimit, boolean warmService)
+            throws Exception {
         Wrk wrk = new Wrk(work, o.wrkThreads(), o.connections());
         if (o.warmupSeconds() > 0) {
-            wrk.run(label + "-warmup-limit", limitUrl, headers, o.warmupSeconds());
-            wrk.run(label + "-warmup-service", serviceUrl, headers, o.warmupSeconds());
+            if (warmLimit) {
+                wrk.run(label + "-warmup-limit", limitSide.url(), limitSide.headers(), o.warmupSeconds());
+            }
+            if (warmService) {
+                wrk.run(label + "-warmup-service", serviceSide.url(), serviceSide.headers(), o.warmupSeconds());
+            }
         }
         List<Wrk.Result[]> rounds = new ArrayList<>();
         for (int r = 1; r <= o.rounds(); r++) {
-            Wrk.Result limit = wrk.run(label + "-" + r + "-limit", limitUrl, headers, o.seconds());
-            Wrk.Result service = wrk.run(label + "-" + r + "-service", serviceUrl, headers, o.seconds());
-            log(String.format("%s round %d: limit %.0f req/s, service %.0f req/s (p99 %.2f ms)", label, r, limit.rps(), service.rps(), service.p99Ms()));
+            Wrk.Result limit = wrk.run(label + "-" + r + "-limit", limitSide.url(), limitSide.headers(), seconds, limitSide.cpu());
+            Wrk.Result service = wrk.run(label + "-" + r + "-service", serviceSide.url(), serviceSide.headers(), seconds, serviceSide.cpu());
+            log(String.format("%s round %d: limit %.0f req/s, service %.0f req/s (p99 %.2f ms); CPU per request %.1f us vs %.1f us", label, r,
+                    limit.rps(), service.rps(), service.p99Ms(), limit.cpuUsPerRequest(), service.cpuUsPerRequest()));
             rounds.add(new Wrk.Result[] {limit, service});
         }
         return rounds;
     }
+
+    // ---- 2b. transport: NIO vs epoll ----
+
+    private static final String NO_NATIVE_TRANSPORT = "-Dio.netty.transport.noNative=true";
+
+    /**
+     * Netty's epoll transport against NIO for ingress-nginx's default (a new connection per auth request): the service
+     * of benchmark 2 (epoll, warm) and a second one forced onto NIO, each behind an nginx of its own rendered like
+     * benchmark 2's, in alternating rounds of at most 10 s. The same session cookie works on both (same cookie key).
+     */
+    private void transports(Service epoll, String cookie, Map<String, String> authHeaders) throws Exception {
+        int seconds = Math.min(o.seconds(), SHORT_ROUND_SECONDS);
+        try (Service nio = startService("service-nio", Map.of(), List.of(NO_NATIVE_TRANSPORT));
+             NginxRig viaNio = NginxRig.start(o.projectDir().resolve("bench/nginx"), work.resolve("nginx-nio"), o.nginxWorkers(),
+                     nio.internalPort, authHeaders);
+             NginxRig viaEpoll = NginxRig.start(o.projectDir().resolve("bench/nginx"), work.resolve("nginx-epoll"), o.nginxWorkers(),
+                     epoll.internalPort, authHeaders)) {
+            if (!epoll.process.loaded(EPOLL_LIBRARY) || nio.process.loaded(EPOLL_LIBRARY)) {
+                throw new IllegalStateException("the transport comparison needs epoll in " + epoll.process.name + " and NIO in "
+                        + nio.process.name + ": is netty-transport-native-epoll (linux-x86_64) in the jar?");
+            }
+            authResponseHeaders(nio, cookie.substring("Cookie: ".length()));
+            List<Wrk.Result[]> rounds = alternate("transport", new Side(viaNio.url(NginxRig.Mode.DEFAULT, true), List.of(cookie), nio.cpu()),
+                    new Side(viaEpoll.url(NginxRig.Mode.DEFAULT, true), List.of(cookie), epoll.cpu()), seconds, true, false);
+            report.transports(rounds);
+        }
+    }
+
+    /** The native library Netty extracts and loads for its epoll transport, as /proc/<pid>/maps names it. */
+    private static final String EPOLL_LIBRARY = "netty_transport_native_epoll";
 
     // ---- 3. cold path ----
 
@@ -583,6 +683,27 @@ public final class BenchRun {
 
     /** The real jar, started with {@code java [opts] -jar target/aks-auth-proxy.jar serve}; ready after {@code readyMs}. */
     record Service(ChildProcess process, int publicPort, int internalPort, double readyMs) implements AutoCloseable {
+        ProcessCpu cpu() {
+            return ProcessCpu.of(process.process.toHandle());
+        }
+
+        /**
+         * The 200s {@code /oauth2/auth} answered so far, by the service's own request counter: wrk does not count the
+         * requests still in flight when it stops, the service answered them all the same.
+         */
+        long authAnswered() throws IOException, InterruptedException {
+            java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + internalPort + "/metrics")).timeout(Duration.ofSeconds(10)).build();
+            String text = PROBE.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = AUTH_ANSWERED.matcher(text);
+            return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+        }
+
+        /** {@code /oauth2/auth} with {@code cookie} (a whole {@code Cookie: ...} header), for wrk. */
+        Side side(String cookie) {
+            return new Side(authUrl(), List.of(cookie), cpu());
+        }
+
         String publicUrl() {
             return "http://127.0.0.1:" + publicPort;
         }
@@ -604,6 +725,14 @@ public final class BenchRun {
 
     private Service startService(String name) throws Exception {
         return startService(name, List.of(), Map.of(), freePort(), freePort(), true);
+    }
+
+    /**
+     * @param settings more environment variables, or ones replacing the rig's
+     * @param jvmOptions JVM options before --java-opts
+     */
+    private Service startService(String name, Map<String, String> settings, List<String> jvmOptions) throws Exception {
+        return startService(name, jvmOptions, settings, freePort(), freePort(), false);
     }
 
     /**
@@ -758,7 +887,7 @@ public final class BenchRun {
 
     private void checkTools() throws IOException {
         List<String> missing = new ArrayList<>();
-        for (String tool : List.of("wrk", "nginx")) {
+        for (String tool : List.of("wrk", "nginx", "redis-server")) {
             if (which(tool) == null) {
                 missing.add(tool);
             }
@@ -800,6 +929,8 @@ public final class BenchRun {
         return out;
     }
 
+    private static final Pattern AUTH_ANSWERED = Pattern.compile(
+            "(?m)^aks_auth_proxy_http_requests_seconds_count\\{listener=\"internal\",route=\"/oauth2/auth\",status=\"200\"} ([0-9.eE+]+)$");
     private static final java.net.http.HttpClient PROBE = java.net.http.HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(1)).version(java.net.http.HttpClient.Version.HTTP_1_1).build();
 

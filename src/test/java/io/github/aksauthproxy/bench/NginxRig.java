@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * NGINX rendered from bench/nginx/*.template: four ingress-like servers, {service, static auth} x {ingress-nginx's
- * default without keepalive to the auth endpoint, keepalive}, a static auth location answering 200 with the
- * service's headers, and a static protected app.
+ * NGINX rendered from bench/nginx/*.template: an ingress with four ingress-like servers, {service, static auth} x
+ * {ingress-nginx's default without keepalive to the auth endpoint, keepalive}, and a static protected app; and, in an
+ * nginx process of its own, a static auth location answering 200 with the service's headers.
  */
 final class NginxRig implements AutoCloseable {
     enum Mode {
@@ -31,11 +31,13 @@ final class NginxRig implements AutoCloseable {
         }
     }
 
-    private final ChildProcess nginx;
+    private final ChildProcess ingress;
+    private final ChildProcess staticAuth;
     private final Map<Mode, int[]> ports;
 
-    private NginxRig(ChildProcess nginx, Map<Mode, int[]> ports) {
-        this.nginx = nginx;
+    private NginxRig(ChildProcess ingress, ChildProcess staticAuth, Map<Mode, int[]> ports) {
+        this.ingress = ingress;
+        this.staticAuth = staticAuth;
         this.ports = ports;
     }
 
@@ -44,14 +46,16 @@ final class NginxRig implements AutoCloseable {
         return "http://127.0.0.1:" + ports.get(mode)[service ? 1 : 0] + "/app";
     }
 
+    /** The static auth endpoint's nginx (master and workers), whose CPU time is compared with the service's. */
+    ProcessCpu staticAuthCpu() {
+        return ProcessCpu.of(staticAuth.process.toHandle());
+    }
+
+    /**
+     * Two nginx processes: the ingress ({@code ingress} under {@code prefix}) and the static auth endpoint
+     * ({@code static-auth}), each with {@code workers} workers, so each one's CPU time is its own.
+     */
     static NginxRig start(Path templates, Path prefix, int workers, int servicePort, Map<String, String> authHeaders) throws Exception {
-        for (String d : List.of("tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi")) {
-            Files.createDirectories(prefix.resolve(d));
-        }
-        // Workers of an nginx started by root run as nobody and write their temp files here.
-        try (var dirs = Files.walk(prefix)) {
-            dirs.forEach(p -> p.toFile().setWritable(true, false));
-        }
         int appPort = BenchRun.freePort();
         int staticPort = BenchRun.freePort();
         String server = Files.readString(templates.resolve("ingress-server.conf.template"));
@@ -73,31 +77,54 @@ final class NginxRig implements AutoCloseable {
             }
             staticHeaders.append("            add_header ").append(k).append(" \"").append(v).append("\";\n");
         });
-        String conf = Files.readString(templates.resolve("nginx.conf.template"))
-                .replace("{{WORKERS}}", String.valueOf(workers)).replace("{{PREFIX}}", prefix.toString())
+        String staticBody = Files.readString(templates.resolve("static-auth.conf.template"))
+                .replace("{{STATIC_AUTH_PORT}}", String.valueOf(staticPort))
+                .replace("{{STATIC_AUTH_HEADERS}}", staticHeaders.toString().stripTrailing());
+        String ingressBody = Files.readString(templates.resolve("ingress.conf.template"))
                 .replace("{{APP_PORT}}", String.valueOf(appPort)).replace("{{STATIC_AUTH_PORT}}", String.valueOf(staticPort))
                 .replace("{{SERVICE_AUTH_PORT}}", String.valueOf(servicePort))
-                .replace("{{STATIC_AUTH_HEADERS}}", staticHeaders.toString().stripTrailing())
                 .replace("{{INGRESS_SERVERS}}", servers.toString().stripTrailing());
-        if (conf.contains("{{")) {
-            throw new IllegalStateException("unfilled placeholder in the nginx template: " + conf.substring(conf.indexOf("{{")));
-        }
-        Path confFile = prefix.resolve("nginx.conf");
-        Files.writeString(confFile, conf);
-        String bin = BenchRun.which("nginx");
-        ChildProcess nginx = ChildProcess.start("nginx", List.of(bin, "-p", prefix.toString(), "-e", prefix.resolve("error.log").toString(),
-                "-c", confFile.toString()), Map.of(), prefix.resolve("nginx.out"));
-        NginxRig rig = new NginxRig(nginx, ports);
+        ChildProcess staticAuth = startNginx(templates, prefix.resolve("static-auth"), workers, staticBody);
+        ChildProcess ingress;
         try {
+            ingress = startNginx(templates, prefix.resolve("ingress"), workers, ingressBody);
+        } catch (Exception e) {
+            staticAuth.close();
+            throw e;
+        }
+        NginxRig rig = new NginxRig(ingress, staticAuth, ports);
+        try {
+            staticAuth.awaitReady(() -> ChildProcess.accepts(staticPort), Duration.ofSeconds(20));
             for (int[] p : ports.values()) {
-                nginx.awaitReady(() -> ChildProcess.accepts(p[0]) && ChildProcess.accepts(p[1]), Duration.ofSeconds(20));
+                ingress.awaitReady(() -> ChildProcess.accepts(p[0]) && ChildProcess.accepts(p[1]), Duration.ofSeconds(20));
             }
             rig.checkPasses();
         } catch (Exception e) {
             rig.close();
-            throw new IllegalStateException(e.getMessage() + "\nnginx error log:\n" + errorLog(prefix), e);
+            throw new IllegalStateException(e.getMessage() + "\nnginx error logs:\n" + errorLog(prefix.resolve("ingress"))
+                    + "\n" + errorLog(prefix.resolve("static-auth")), e);
         }
         return rig;
+    }
+
+    private static ChildProcess startNginx(Path templates, Path prefix, int workers, String servers) throws IOException {
+        for (String d : List.of("tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi")) {
+            Files.createDirectories(prefix.resolve(d));
+        }
+        // Workers of an nginx started by root run as nobody and write their temp files here.
+        try (var dirs = Files.walk(prefix)) {
+            dirs.forEach(p -> p.toFile().setWritable(true, false));
+        }
+        String conf = Files.readString(templates.resolve("nginx.conf.template"))
+                .replace("{{WORKERS}}", String.valueOf(workers)).replace("{{PREFIX}}", prefix.toString())
+                .replace("{{HTTP_SERVERS}}", servers);
+        if (conf.contains("{{")) {
+            throw new IllegalStateException("unfilled placeholder in the nginx templates: " + conf.substring(conf.indexOf("{{")));
+        }
+        Path confFile = prefix.resolve("nginx.conf");
+        Files.writeString(confFile, conf);
+        return ChildProcess.start("nginx " + prefix.getFileName(), List.of(BenchRun.which("nginx"), "-p", prefix.toString(),
+                "-e", prefix.resolve("error.log").toString(), "-c", confFile.toString()), Map.of(), prefix.resolve("nginx.out"));
     }
 
     /** Without a session the service's route must refuse, so the benchmark's 200s prove the auth step ran. */
@@ -131,6 +158,7 @@ final class NginxRig implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        nginx.close();
+        ingress.close();
+        staticAuth.close();
     }
 }

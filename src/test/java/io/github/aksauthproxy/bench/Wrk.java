@@ -17,8 +17,14 @@ final class Wrk {
     private static final Pattern SOCKET = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)(?:\\.0+)?%\\s+([0-9.]+)(us|ms|s|m)\\s*$", Pattern.MULTILINE);
 
-    /** One wrk run: requests per second, median and 99th percentile latency in milliseconds. */
-    record Result(double rps, double p50Ms, double p99Ms, long requests, String socketErrors) {
+    /**
+     * One wrk run: requests per second, median and 99th percentile latency in milliseconds; and, when measured, the
+     * CPU time the answering process used per request, in microseconds (NaN when not measured).
+     */
+    record Result(double rps, double p50Ms, double p99Ms, long requests, String socketErrors, double cpuUsPerRequest) {
+        Result withCpu(long cpuNanos) {
+            return new Result(rps, p50Ms, p99Ms, requests, socketErrors, cpuNanos / 1e3 / requests);
+        }
     }
 
     private final Path logDir;
@@ -29,6 +35,13 @@ final class Wrk {
         this.logDir = logDir;
         this.threads = threads;
         this.connections = connections;
+    }
+
+    /** Runs wrk and reads the CPU time {@code answering} used over the run (before wrk starts, after it ends). */
+    Result run(String label, String url, List<String> headers, int seconds, ProcessCpu answering) throws IOException, InterruptedException {
+        long before = answering.nanos();
+        Result r = run(label, url, headers, seconds);
+        return r.withCpu(answering.nanos() - before);
     }
 
     Result run(String label, String url, List<String> headers, int seconds) throws IOException, InterruptedException {
@@ -77,7 +90,7 @@ final class Wrk {
         if (requests == 0 || Double.isNaN(p50) || Double.isNaN(p99)) {
             throw new IllegalStateException("wrk made no requests or printed no latency distribution for " + label + ":\n" + text);
         }
-        return new Result(Double.parseDouble(rps.group(1)), p50, p99, requests, errors);
+        return new Result(Double.parseDouble(rps.group(1)), p50, p99, requests, errors, Double.NaN);
     }
 
     private static double toMillis(double v, String unit) {

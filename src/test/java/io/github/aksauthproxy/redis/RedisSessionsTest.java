@@ -121,6 +121,22 @@ class RedisSessionsTest {
         assertThat(await(replicaA.load("t1.%%%.***")).rejected()).isIn(SessionRejected.UNKNOWN_KEY, SessionRejected.MALFORMED);
     }
 
+    /** Opened tickets are kept by cookie value: one altered anywhere is opened (and refused) on its own. */
+    @Test
+    void ticketAlteredAfterTheOriginalWasAcceptedIsRefused() throws Exception {
+        String ticket = await(replicaA.create(alice(clock.instant()))).cookieValue();
+        assertThat(await(replicaA.load(ticket)).ok()).isTrue();
+        for (int at : new int[] {ticket.length() / 2, ticket.length() - 2}) {
+            String altered = ticket.substring(0, at) + (ticket.charAt(at) == 'A' ? 'B' : 'A') + ticket.substring(at + 1);
+
+            RedisSessions.Lookup refused = await(replicaA.load(altered));
+
+            assertThat(refused.ok()).as("altered at %d", at).isFalse();
+            assertThat(refused.rejected()).isIn(SessionRejected.DECRYPTION_FAILED, SessionRejected.MALFORMED, SessionRejected.UNKNOWN_KEY);
+        }
+        assertThat(await(replicaA.load(ticket)).ok()).isTrue();
+    }
+
     @Test
     void ticketSurvivesCookieKeyRotation() throws Exception {
         String ticket = await(replicaA.create(alice(clock.instant()))).cookieValue();

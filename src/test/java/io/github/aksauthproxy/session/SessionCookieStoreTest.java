@@ -71,6 +71,24 @@ class SessionCookieStoreTest {
         assertThat(loaded.session().refreshToken().value()).isEqualTo(s.refreshToken().value());
     }
 
+    /**
+     * Decoded sessions are kept by cookie value, hashed by its last characters only: a value that shares those with a
+     * session just accepted, but differs anywhere before them, is still opened (and refused) on its own.
+     */
+    @Test
+    void cookieAlteredBeforeItsTagIsRefusedAfterTheOriginalWasAccepted() {
+        Map<String, String> cookies = jar(saved(store, session(3), Map.of()));
+        assertThat(loaded(store, cookies).ok()).isTrue();
+        String value = cookies.get("__Host-aks-auth-proxy");
+        int at = value.length() / 2;
+        String altered = value.substring(0, at) + (value.charAt(at) == 'A' ? 'B' : 'A') + value.substring(at + 1);
+
+        SessionStore.Loaded refused = loaded(store, Map.of("__Host-aks-auth-proxy", altered));
+
+        assertThat(refused.ok()).isFalse();
+        assertThat(refused.rejected()).isIn(SessionRejected.MALFORMED, SessionRejected.DECRYPTION_FAILED);
+    }
+
     @Test
     void missingChunkIsRejectedNotAnError() {
         Map<String, String> cookies = jar(saved(store, session(120), Map.of()));
