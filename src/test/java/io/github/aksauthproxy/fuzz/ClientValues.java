@@ -157,7 +157,7 @@ public final class ClientValues {
     }
 
     /** Flips one bit of what a base64url character encodes; other characters get one bit of their own code flipped. */
-    static String flipBit(String s, int at, int bit) {
+    public static String flipBit(String s, int at, int bit) {
         char c = s.charAt(at);
         int i = BASE64URL.indexOf(c);
         char flipped = i >= 0 ? BASE64URL.charAt(i ^ (1 << bit)) : (char) (c ^ (1 << bit));

@@ -1,8 +1,10 @@
 package io.github.aksauthproxy.fuzz;
 
 import java.util.List;
+import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.lifecycle.AroundPropertyHook;
 import net.jqwik.api.lifecycle.AroundTryHook;
+import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
@@ -22,7 +24,7 @@ public final class FuzzBudget implements AroundPropertyHook, AroundTryHook {
     public static final String TRIES = "fuzz.tries";
     /** Seconds after which a fuzz property starts no new try (0: no limit). */
     public static final String SECONDS = "fuzz.seconds";
-    static final long DEFAULT_SECONDS = 8;
+    static final long DEFAULT_SECONDS = 2;
     private static final ThreadLocal<Deadline> DEADLINE = new ThreadLocal<>();
 
     private static final class Deadline {
@@ -34,9 +36,18 @@ public final class FuzzBudget implements AroundPropertyHook, AroundTryHook {
         }
     }
 
+    /** Registered on a class, the budget applies to each of its properties (jqwik's default is the class alone). */
+    @Override
+    public PropagationMode propagateTo() {
+        return PropagationMode.ALL_DESCENDANTS;
+    }
+
     @Override
     public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
         Integer tries = Integer.getInteger(TRIES);
+        // jqwik combines the edge cases of every generator up front: with values of several kilobytes built from many
+        // combinators that costs seconds before the first try. The generators mix their own edge cases in instead.
+        context.attributes().setEdgeCases(EdgeCasesMode.NONE);
         if (tries != null) {
             context.attributes().setTries(tries);
         }

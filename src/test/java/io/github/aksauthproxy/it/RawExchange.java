@@ -94,7 +94,7 @@ final class RawExchange {
 
     private static Answer parse(String raw) {
         int end = raw.indexOf("\r\n\r\n");
-        if (!raw.startsWith("HTTP/1.1 ") || end < 0) {
+        if (!raw.matches("(?s)HTTP/1\\.[01] \\d{3}.*") || end < 0) {
             return new Answer(0, raw, "");
         }
         return new Answer(Integer.parseInt(raw.substring(9, 12)), raw.substring(0, end), raw.substring(end + 4));
