@@ -45,10 +45,10 @@ class TicketCodecPropertyTest {
     @Property(tries = 800)
     void aChangedTicketIsRejectedUnlessItsSealedBytesAreUnchanged(@ForAll("tampered") String value) {
         TicketCodec.Decoded d = CODEC.decode(value);
-        if (sameBytes(VALID, value)) {
+        // Two changes may splice the whole of the old key's ticket in: that one is as valid as the original.
+        if (d.ok()) {
+            assertThat(sameBytes(VALID, value) || sameBytes(OLD_KEY_VALUE, value)).as("accepted only unchanged").isTrue();
             assertThat(d.ticket()).isEqualTo(TICKET);
-        } else {
-            assertThat(d.rejected()).as("rejection of a changed ticket").isNotNull();
         }
     }
 

@@ -63,9 +63,10 @@ class CookieCodecPropertyTest {
     @Property(tries = 1000)
     void aChangedValueIsRejectedUnlessEveryAuthenticatedByteIsUnchanged(@ForAll("tamperedSessions") String value) {
         CookieCodec.Decoded d = CODEC.decrypt("session", value);
-        if (!sameBytes(VALID, value)) {
-            assertThat(d.rejected()).as("rejection of a changed value").isNotNull();
-        } else {
+        // Two changes may splice the whole of the old key's value in: that one is as valid as the original. A value of
+        // the same bytes may still be refused (nimbus is stricter than base64 about, for one, an encrypted key "A").
+        if (d.ok()) {
+            assertThat(sameBytes(VALID, value) || sameBytes(OLD_KEY_VALUE, value)).as("accepted only unchanged").isTrue();
             assertThat(d.payload()).isEqualTo(PAYLOAD.copy().put("k", "session"));
         }
     }
@@ -205,8 +206,9 @@ class CookieCodecPropertyTest {
         }).list().ofMinSize(1).ofMaxSize(3).map(changes -> changes.get(changes.size() - 1));
     }
 
+    /** nimbus trims the value before it splits it, so surrounding whitespace leaves it the same value. */
     private static boolean sameBytes(String original, String candidate) {
-        return candidate != null && ClientValues.sameBytes(original, candidate, 1, s -> new Base64URL(s).decode());
+        return candidate != null && ClientValues.sameBytes(original, candidate.trim(), 1, s -> new Base64URL(s).decode());
     }
 
     private static Map<String, String> chunkJar() {
