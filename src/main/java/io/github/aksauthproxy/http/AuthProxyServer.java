@@ -283,11 +283,22 @@ public final class AuthProxyServer {
         return server.listen().map(server);
     }
 
-    /** Counts and times every request by route template; a path no route serves counts as "unmatched". */
+    /**
+     * Counts and times every request by route template; a path no route serves counts as "unmatched". A request URI
+     * with a broken percent-escape gets 400 here, before a route or handler decodes it (see {@link PercentEncoding}).
+     */
     private static void timed(Router router, ServiceMetrics.RouteTimers timers) {
         router.route().handler(ctx -> {
             long started = System.nanoTime();
-            ctx.addEndHandler(done -> timers.record(ctx.normalizedPath(), ctx.response().getStatusCode(), System.nanoTime() - started));
+            boolean broken = PercentEncoding.isBroken(ctx.request().uri());
+            ctx.addEndHandler(done -> timers.record(broken ? ServiceMetrics.UNMATCHED_ROUTE : ctx.normalizedPath(), ctx.response().getStatusCode(),
+                    System.nanoTime() - started));
+            if (broken) {
+                LOG.atInfo().addKeyValue("event", "http.bad_request")
+                        .addKeyValue("reason", "the request URI has a '%' that is not followed by two hex digits").log();
+                Responses.page(ctx, 400, "Bad request", "The request could not be understood.", List.of());
+                return;
+            }
             ctx.next();
         });
     }

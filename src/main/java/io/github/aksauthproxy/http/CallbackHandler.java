@@ -43,6 +43,7 @@ import org.slf4j.event.Level;
  */
 final class CallbackHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(CallbackHandler.class);
+    private static final java.util.regex.Pattern VISIBLE_ASCII = java.util.regex.Pattern.compile("[\\x20-\\x7e]+");
 
     private final Vertx vertx;
     private final Config config;
@@ -94,7 +95,8 @@ final class CallbackHandler implements Handler<RoutingContext> {
             return;
         }
         String code = ctx.request().getParam("code");
-        if (code == null || code.isBlank() || code.length() > 4096) {
+        // RFC 6749 appendix A.11: a code is visible ASCII. Anything else is not Entra's and never reaches it (MSAL4J threw on some).
+        if (code == null || code.isBlank() || code.length() > 4096 || !VISIBLE_ASCII.matcher(code).matches()) {
             loginFailed(ctx, Level.INFO, "the callback carries no usable code");
             page(ctx, 400, "Sign-in failed", "The answer from Microsoft Entra ID was incomplete, so the sign-in could not finish.",
                     rd, Optional.empty(), clearLogin);

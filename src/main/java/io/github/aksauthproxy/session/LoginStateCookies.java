@@ -4,6 +4,7 @@ import io.github.aksauthproxy.config.Secret;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -61,7 +62,7 @@ public final class LoginStateCookies {
             }
             return new Result(new LoginState(state, new Secret(j.getString("nonce")), new Secret(j.getString("verifier")),
                     j.getString("rd"), created, java.util.Optional.ofNullable(j.getString("su"))), null);
-        } catch (ClassCastException | NullPointerException e) {
+        } catch (ClassCastException | NullPointerException | DateTimeException e) {
             return Result.failed(LoginRejected.UNREADABLE_LOGIN_COOKIE);
         }
     }

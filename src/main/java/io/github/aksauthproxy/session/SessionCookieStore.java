@@ -170,7 +170,8 @@ public final class SessionCookieStore implements SessionStore {
         Activity activity = activities.getIfPresent(key);
         if (activity == null) {
             CookieCodec.Decoded d = codec.decrypt(ACTIVITY_KIND, value);
-            if (!d.ok() || !(d.payload().getValue("sid") instanceof String stampSid) || !(d.payload().getValue("seen") instanceof Number n)) {
+            if (!d.ok() || !(d.payload().getValue("sid") instanceof String stampSid) || !(d.payload().getValue("seen") instanceof Number n)
+                    || n.longValue() < Instant.MIN.getEpochSecond() || n.longValue() > Instant.MAX.getEpochSecond()) {
                 return seen;
             }
             activity = new Activity(stampSid, Instant.ofEpochSecond(n.longValue()));

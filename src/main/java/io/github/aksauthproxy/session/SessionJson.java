@@ -3,6 +3,7 @@ package io.github.aksauthproxy.session;
 import io.github.aksauthproxy.config.Secret;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class SessionJson {
         return json;
     }
 
-    /** The session, or empty when a field is missing or of the wrong type. */
+    /** The session, or empty when a field is missing, of the wrong type, or a time no {@link Instant} can hold. */
     public static Optional<Session> fromJson(JsonObject j) {
         try {
             List<String> groups = new ArrayList<>();
@@ -51,7 +52,7 @@ public final class SessionJson {
                     j.getString("upn", ""), Boolean.TRUE.equals(j.getBoolean("edov", false)), Optional.ofNullable(j.getString("su")),
                     // Absent (every session without overage, and those from before it was kept): the groups are as listed.
                     Boolean.TRUE.equals(j.getBoolean("gov", false))));
-        } catch (ClassCastException | NullPointerException e) {
+        } catch (ClassCastException | NullPointerException | DateTimeException e) {
             return Optional.empty();
         }
     }

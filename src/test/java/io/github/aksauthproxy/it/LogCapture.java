@@ -16,12 +16,46 @@ final class LogCapture implements AutoCloseable {
         root.addAppender(appender);
     }
 
-    synchronized List<String> lines() {
-        return appender.list.stream().map(e -> e.getLoggerName() + " " + (e.getFormattedMessage() == null ? "" : e.getFormattedMessage())
+    List<String> lines() {
+        return events().stream().map(LogCapture::render).toList();
+    }
+
+    /**
+     * Lines that say a request failed on the service's side: the router's failure handler ({@code http.error}), Vert.x
+     * or Netty reporting an exception (an exception thrown in a callback ends there, the request left hanging), any
+     * warning with an exception attached, and errors other than those telling an operator to fix their configuration.
+     */
+    List<String> unhandled() {
+        return events().stream().filter(LogCapture::isUnhandled).map(LogCapture::render).toList();
+    }
+
+    void clear() {
+        synchronized (appender) {
+            appender.list.clear();
+        }
+    }
+
+    /** A copy, taken under the lock logback appends under. */
+    private List<ILoggingEvent> events() {
+        synchronized (appender) {
+            return List.copyOf(appender.list);
+        }
+    }
+
+    private static boolean isUnhandled(ILoggingEvent e) {
+        String event = e.getKeyValuePairs() == null ? "" : e.getKeyValuePairs().stream().filter(kv -> kv.key.equals("event"))
+                .map(kv -> String.valueOf(kv.value)).findFirst().orElse("");
+        boolean framework = e.getLoggerName().startsWith("io.vertx") || e.getLoggerName().startsWith("io.netty");
+        boolean warning = e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN);
+        return event.equals("http.error") || warning && (framework || e.getThrowableProxy() != null)
+                || e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.ERROR) && !event.equals("auth.bad_profile");
+    }
+
+    private static String render(ILoggingEvent e) {
+        return e.getLoggerName() + " " + (e.getFormattedMessage() == null ? "" : e.getFormattedMessage())
                 + (e.getKeyValuePairs() == null ? "" : e.getKeyValuePairs().stream().map(kv -> " " + kv.key + "=" + kv.value)
                         .collect(java.util.stream.Collectors.joining()))
-                + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getClassName() + ": " + e.getThrowableProxy().getMessage()))
-                .toList();
+                + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getClassName() + ": " + e.getThrowableProxy().getMessage());
     }
 
     @Override

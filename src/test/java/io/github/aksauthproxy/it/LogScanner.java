@@ -32,6 +32,11 @@ public final class LogScanner {
     }
 
     public static List<Leak> scan(List<String> lines, Collection<String> secrets) {
+        return prepare(secrets).scan(lines);
+    }
+
+    /** The secrets made ready once for scanning many batches of lines (the fuzz properties scan every answer). */
+    public static Prepared prepare(Collection<String> secrets) {
         List<String> forms = new ArrayList<>();
         List<String> whole = new ArrayList<>();
         for (String secret : secrets) {
@@ -42,25 +47,41 @@ public final class LogScanner {
                 whole.add(secret);
             }
         }
-        long[] windows = windowHashes(forms);
-        List<Leak> leaks = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            String window = firstSecretWindow(line, windows, forms);
-            if (window != null) {
-                leaks.add(new Leak(i + 1, "24 characters of a secret, from '" + window.substring(0, 4) + "...'"));
-            }
-            for (String secret : whole) {
-                if (line.contains(secret)) {
-                    leaks.add(new Leak(i + 1, "a whole secret, '" + secret.substring(0, 4) + "...' (" + secret.length() + " chars)"));
+        return new Prepared(forms, whole, windowHashes(forms));
+    }
+
+    /** Secrets as {@link #prepare} made them ready. */
+    public static final class Prepared {
+        private final List<String> forms;
+        private final List<String> whole;
+        private final long[] windows;
+
+        private Prepared(List<String> forms, List<String> whole, long[] windows) {
+            this.forms = forms;
+            this.whole = whole;
+            this.windows = windows;
+        }
+
+        public List<Leak> scan(List<String> lines) {
+            List<Leak> leaks = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                String window = firstSecretWindow(line, windows, forms);
+                if (window != null) {
+                    leaks.add(new Leak(i + 1, "24 characters of a secret, from '" + window.substring(0, 4) + "...'"));
+                }
+                for (String secret : whole) {
+                    if (line.contains(secret)) {
+                        leaks.add(new Leak(i + 1, "a whole secret, '" + secret.substring(0, 4) + "...' (" + secret.length() + " chars)"));
+                    }
+                }
+                Matcher jwt = JWT_PART.matcher(line);
+                if (jwt.find()) {
+                    leaks.add(new Leak(i + 1, "a JWT header or payload, '" + jwt.group().substring(0, 6) + "...'"));
                 }
             }
-            Matcher jwt = JWT_PART.matcher(line);
-            if (jwt.find()) {
-                leaks.add(new Leak(i + 1, "a JWT header or payload, '" + jwt.group().substring(0, 6) + "...'"));
-            }
+            return leaks;
         }
-        return leaks;
     }
 
     /**

@@ -128,6 +128,17 @@ class SessionCookieStoreTest {
     }
 
     @Test
+    void anActivityStampNoInstantCanHoldIsIgnored() {
+        CookieCodec codec = new CookieCodec(List.of(CookieKey.of(bytes(32))));
+        SessionCookieStore s = new SessionCookieStore(codec, names, clock, Duration.ofHours(1));
+        Session session = session(3);
+        Map<String, String> cookies = new HashMap<>(jar(saved(s, session, Map.of())));
+        cookies.put("__Host-aks-auth-proxy-seen", codec.encrypt("activity", new io.vertx.core.json.JsonObject().put("sid", session.id())
+                .put("seen", 1e300)));
+        assertThat(loaded(s, cookies).ok()).isTrue();
+    }
+
+    @Test
     void aLoginCookieValueIsNotAcceptedAsASession() {
         CookieCodec codec = new CookieCodec(List.of(CookieKey.of(bytes(32))));
         SessionCookieStore s = new SessionCookieStore(codec, names, clock, Duration.ofHours(1));

@@ -39,4 +39,25 @@ class SessionJsonTest {
             assertThat(s.id()).isEqualTo("sid");
         });
     }
+
+    @Test
+    void aPayloadWhoseTimesNoInstantCanHoldIsNoSession() {
+        for (Object outOfRange : List.of(Long.MAX_VALUE, Long.MIN_VALUE, 1e300, -1e300)) {
+            for (String field : List.of("iat", "exp", "seen")) {
+                JsonObject json = SessionJson.toJson(session(false)).put(field, outOfRange);
+                assertThat(SessionJson.fromJson(json)).as("%s = %s", field, outOfRange).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aSignInCookieWhoseStartNoInstantCanHoldIsUnreadable() {
+        CookieCodec codec = new CookieCodec(List.of(io.github.aksauthproxy.config.CookieKey.of(new byte[32])));
+        CookieNames names = new CookieNames(Optional.empty());
+        LoginStateCookies logins = new LoginStateCookies(codec, names, java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+        String state = "0123456789abcdefABCDEF";
+        String value = codec.encrypt("login", new JsonObject().put("state", state).put("nonce", "n").put("verifier", "v").put("rd", "/")
+                .put("iat", Long.MAX_VALUE));
+        assertThat(logins.read(state, java.util.Map.of(names.login(state), value)).rejected()).isEqualTo(LoginRejected.UNREADABLE_LOGIN_COOKIE);
+    }
 }
