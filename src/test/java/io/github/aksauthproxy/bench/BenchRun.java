@@ -334,11 +334,11 @@ public final class BenchRun {
 
     /** Two replicas on one Redis, beside the cookie-mode service that is still running. */
     private void inRedisMode(SignIns cookieSignIns) throws Exception {
-        try (RedisMode redis = RedisMode.start()) {
+        try (BenchRedis redis = BenchRedis.start()) {
             List<Service> replicas = new ArrayList<>();
             try {
                 for (String name : List.of("redis-1", "redis-2")) {
-                    replicas.add(startService(name, List.of(), redis.env(), freePort(), freePort(), false));
+                    replicas.add(startService(name, List.of(), redis.settings(), freePort(), freePort(), false));
                 }
                 if (o.runs("sign-in")) {
                     signInThroughput(cookieSignIns, new SignIns(idp.trust(), replicas.get(0).publicUrl()));
@@ -358,7 +358,7 @@ public final class BenchRun {
      * Sessions signed in for real (a ticket cookie, the session in Redis), their tokens minted by one burst over both
      * replicas; then every replica stops and starts again on its ports, and the same sessions call again at once.
      */
-    private void coldAfterRestart(RedisMode redis, List<Service> replicas) throws Exception {
+    private void coldAfterRestart(BenchRedis redis, List<Service> replicas) throws Exception {
         int n = o.redisSessions();
         List<String> cookies = signInMany(new SignIns(idp.trust(), replicas.get(0).publicUrl()), n);
         long before = front.tokenRequests("refresh_token");
@@ -370,7 +370,7 @@ public final class BenchRun {
         }
         replicas.clear();
         for (Service r : stopped) {
-            replicas.add(startService(r.process().name + "-restarted", List.of(), redis.env(), r.publicPort(), r.internalPort(), false));
+            replicas.add(startService(r.process().name + "-restarted", List.of(), redis.settings(), r.publicPort(), r.internalPort(), false));
         }
         long beforeRestart = front.tokenRequests("refresh_token");
         Burst after = burst(replicas.stream().map(Service::internalPort).toList(), cookies);
