@@ -199,13 +199,11 @@ public final class ServiceMetrics implements AutoCloseable {
      * bounded by default (no paths); the JVM metrics are bound here already, not by Vert.x a second time. Its HTTP
      * server metrics are off: they looked their meters up in the registry on every request, about as much CPU as
      * the whole {@code /oauth2/auth} handler (bench/ANALYSIS.md), and {@link RouteTimers} already count and time
-     * every request by listener, route and status. It runs on Netty's epoll transport where it is available (Linux
-     * x86-64; NIO elsewhere, or with {@code -Dio.netty.transport.noNative=true}).
+     * every request by listener, route and status.
      */
     public Vertx newVertx() {
         return Vertx.builder()
-                .with(new VertxOptions().setPreferNativeTransport(true)
-                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)
                         .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)))
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
