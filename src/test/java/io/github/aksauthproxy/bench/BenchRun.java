@@ -107,7 +107,6 @@ public final class BenchRun {
             }
             if (o.runs("nginx")) {
                 throughNginx(svc, cookie, authHeaders);
-                transports(svc, cookie, authHeaders);
             }
             // Entra's latency from here on: the cold path and the sign-ins wait on it (bench/README.md).
             front.latency(Duration.ofMillis(o.idpLatencyMs()));
@@ -266,36 +265,6 @@ public final class BenchRun {
         }
         return rounds;
     }
-
-    // ---- 2b. transport: NIO vs epoll ----
-
-    private static final String NO_NATIVE_TRANSPORT = "-Dio.netty.transport.noNative=true";
-
-    /**
-     * Netty's epoll transport against NIO for ingress-nginx's default (a new connection per auth request): the service
-     * of benchmark 2 (epoll, warm) and a second one forced onto NIO, each behind an nginx of its own rendered like
-     * benchmark 2's, in alternating rounds of at most 10 s. The same session cookie works on both (same cookie key).
-     */
-    private void transports(Service epoll, String cookie, Map<String, String> authHeaders) throws Exception {
-        int seconds = Math.min(o.seconds(), SHORT_ROUND_SECONDS);
-        try (Service nio = startService("service-nio", Map.of(), List.of(NO_NATIVE_TRANSPORT));
-             NginxRig viaNio = NginxRig.start(o.projectDir().resolve("bench/nginx"), work.resolve("nginx-nio"), o.nginxWorkers(),
-                     nio.internalPort, authHeaders);
-             NginxRig viaEpoll = NginxRig.start(o.projectDir().resolve("bench/nginx"), work.resolve("nginx-epoll"), o.nginxWorkers(),
-                     epoll.internalPort, authHeaders)) {
-            if (!epoll.process.loaded(EPOLL_LIBRARY) || nio.process.loaded(EPOLL_LIBRARY)) {
-                throw new IllegalStateException("the transport comparison needs epoll in " + epoll.process.name + " and NIO in "
-                        + nio.process.name + ": is netty-transport-native-epoll (linux-x86_64) in the jar?");
-            }
-            authResponseHeaders(nio, cookie.substring("Cookie: ".length()));
-            List<Wrk.Result[]> rounds = alternate("transport", new Side(viaNio.url(NginxRig.Mode.DEFAULT, true), List.of(cookie), nio.cpu()),
-                    new Side(viaEpoll.url(NginxRig.Mode.DEFAULT, true), List.of(cookie), epoll.cpu()), seconds, true, false);
-            report.transports(rounds);
-        }
-    }
-
-    /** The native library Netty extracts and loads for its epoll transport, as /proc/<pid>/maps names it. */
-    private static final String EPOLL_LIBRARY = "netty_transport_native_epoll";
 
     // ---- 3. cold path ----
 
@@ -506,7 +475,7 @@ public final class BenchRun {
      * The chart's JVM: the image's ENTRYPOINT flags, and the container's memory limit (the chart's 512Mi) emulated
      * for the JVM's own sizing with {@code -XX:MaxRAM}, so the heap is 75% of it as in a pod.
      */
-    static final List<String> CHART_JVM = List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
+    static final List<String> CHART_JVM = List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=55", "-XX:+ExitOnOutOfMemoryError");
     static final long CHART_LIMIT_MIB = 512;
     /** The most sessions the service keeps decoded (SessionCookieStore): their session ids outlive a sign-out. */
     static final int DECODED_SESSIONS = io.github.aksauthproxy.session.SessionCookieStore.MOST_KEPT;

@@ -36,7 +36,6 @@ class BenchSmokeIT {
         assertThat(r.warmP99Ms()).isPositive();
         assertThat(r.nginxRatios()).containsOnlyKeys(NginxRig.Mode.values()).allSatisfy((mode, ratio) -> assertThat(ratio).isPositive());
         assertThat(r.nginxCpuRatio()).as("CPU per auth request, service vs the static-auth nginx, both read from /proc").isPositive().isFinite();
-        assertThat(r.transportRatio()).as("through nginx, epoll vs NIO").isPositive().isFinite();
         assertThat(r.redisRatio()).as("warm direct, redis mode vs cookie mode").isPositive().isFinite();
         assertThat(r.redisCommandsPerRequest()).as("Redis commands per warm request, counted at the server").isNotNaN();
         assertThat(r.redisLimitedCommandsPerRequest()).as("with the rate limit on, its script runs in Redis").isPositive();
@@ -69,7 +68,6 @@ class BenchSmokeIT {
         assertThat(report).contains("**This is a smoke run**", "## 1. Warm path, direct", "## 1b. Warm path, direct, redis session store",
                 "| Redis commands per warm request (rate limit off) |", "| Redis commands per warm request (rate limit on) |",
                 "| through nginx (default), CPU time per auth request, service vs the static-auth nginx |", "## 2. Through NGINX, default",
-                "## 2b. Transport: Netty's epoll against NIO",
                 "## 2. Through NGINX, keepalive", "## 3. Cold path", "## 3b. Cold path after restarting every replica (redis mode)",
                 "## 4. Sign-in throughput", "## 5. Footprint", "## 6. Runtimes", "java -version");
     }

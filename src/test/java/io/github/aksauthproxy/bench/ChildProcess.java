@@ -79,11 +79,6 @@ final class ChildProcess implements AutoCloseable {
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
     }
 
-    /** Whether the process has mapped a file whose path contains {@code library} (a native library it loaded). */
-    boolean loaded(String library) throws IOException {
-        return Files.readString(Path.of("/proc/" + process.pid() + "/maps")).contains(library);
-    }
-
     String tail() {
         try {
             List<String> lines = Files.readAllLines(log);

@@ -40,7 +40,6 @@ final class Report {
     private final Map<NginxRig.Mode, Double> nginxRatios = new EnumMap<>(NginxRig.Mode.class);
     private double nginxCpuRatio;
     private double redisRatio;
-    private double transportRatio;
     private double redisCommandsPerRequest = Double.NaN;
     private double redisLimitedCommandsPerRequest = Double.NaN;
     private int coldSessions;
@@ -64,7 +63,7 @@ final class Report {
 
     /** The key figures, for the smoke test and the console. */
     record Results(double warmLimitRps, double warmServiceRps, double warmP99Ms, Map<NginxRig.Mode, Double> nginxRatios,
-                   double nginxCpuRatio, double transportRatio, double redisRatio, double redisCommandsPerRequest, double redisLimitedCommandsPerRequest,
+                   double nginxCpuRatio, double redisRatio, double redisCommandsPerRequest, double redisLimitedCommandsPerRequest,
                    int coldSessions, long coldIdpRequests, double coldP99Ms, double signInsPerSecond, int tokensCached,
                    long rssKib, long heapKib, double readyMedianMs, List<String> missedTargets, double signInsPerSecondRedis,
                    int restartSessions, long restartMintRequests, long restartIdpRequests, int restartOk, List<StartupBench.Figures> runtimes) {
@@ -76,7 +75,6 @@ final class Report {
                     + "%.4f (rate limit off), %.4f (rate limit on, the script's own commands included)%n", redisRatio, redisCommandsPerRequest, redisLimitedCommandsPerRequest));
             nginxRatios.forEach((m, r) -> sb.append(String.format(Locale.ROOT, "  2. through nginx (%s): ratio %.2f%n", m.label, r)));
             sb.append(String.format(Locale.ROOT, "  2. through nginx (default): CPU per auth request, service vs static nginx %.2fx%n", nginxCpuRatio));
-            sb.append(String.format(Locale.ROOT, "  2b. through nginx (default): epoll vs NIO %.2fx%n", transportRatio));
             sb.append(String.format(Locale.ROOT, "  3. cold path: %d sessions, %d token requests counted at the IdP front, p99 %.1f ms%n",
                     coldSessions, coldIdpRequests, coldP99Ms));
             sb.append(String.format(Locale.ROOT, "  3b. redis mode, restart of every replica: %d sessions, %d token requests to mint, "
@@ -97,7 +95,7 @@ final class Report {
     }
 
     Results results() {
-        return new Results(warmLimitRps, warmServiceRps, warmP99, Map.copyOf(nginxRatios), nginxCpuRatio, transportRatio, redisRatio,
+        return new Results(warmLimitRps, warmServiceRps, warmP99, Map.copyOf(nginxRatios), nginxCpuRatio, redisRatio,
                 redisCommandsPerRequest, redisLimitedCommandsPerRequest, coldSessions, coldIdpRequests, coldP99,
                 signInsPerSecond, tokensCached, rssKib, heapKib, readyMedianMs, List.copyOf(missed), signInsPerSecondRedis, restartSessions,
                 restartMintRequests, restartIdpRequests, restartOk, runtimeFigures);
@@ -204,23 +202,6 @@ final class Report {
                     String.format(Locale.ROOT, "%.1f us vs %.1f us: %.2fx", serviceCpu, limitCpu, nginxCpuRatio),
                     "<= " + NGINX_CPU_RATIO_TARGET + "x the static nginx's", nginxCpuRatio <= NGINX_CPU_RATIO_TARGET);
         }
-    }
-
-    void transports(List<Wrk.Result[]> rounds) {
-        double nio = median(rounds, 0, Wrk.Result::rps);
-        double epoll = median(rounds, 1, Wrk.Result::rps);
-        transportRatio = epoll / nio;
-        StringBuilder s = new StringBuilder("## 2b. Transport: Netty's epoll against NIO, through NGINX without keepalive\n\n");
-        s.append("The service of benchmark 2 (epoll, `netty-transport-native-epoll` loaded, as /proc/<pid>/maps shows) and a second "
-                + "service process forced onto NIO (`-Dio.netty.transport.noNative=true`), each behind an nginx of its own rendered like "
-                + "benchmark 2's without keepalive (a new connection per auth request), in alternating rounds; only the NIO side had a "
-                + "warm-up. The same session cookie works on both (same cookie key).\n\n");
-        s.append(roundsTable(rounds, "NIO", "epoll"));
-        s.append(String.format(Locale.ROOT, "%nMedian: epoll %.0f req/s, NIO %.0f req/s, **ratio %.2f**; CPU per auth request: epoll %.1f us, "
-                + "NIO %.1f us. No target: the transport is kept only when a full run shows it helps.%n", epoll, nio, transportRatio,
-                median(rounds, 1, Wrk.Result::cpuUsPerRequest), median(rounds, 0, Wrk.Result::cpuUsPerRequest)));
-        sections.add(s.toString());
-        targets.add(new String[] {"through nginx (default), epoll vs NIO transport", fmt(transportRatio) + "x", "reported, no target", "-"});
     }
 
     /** @param serviceCpuMs CPU time of the service during the first burst; {@code rigCpuMs} of the rig's JVM (stand-in, front, clients) */

@@ -143,7 +143,7 @@ class DockerfileTest {
     void entrypointStartsTheJarWithContainerAwareHeapExitOnOomAndTheTrainedAotCache() {
         List<String> entrypoint = execForm(runtime().all("ENTRYPOINT").get(0));
 
-        assertThat(entrypoint).containsExactly("java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError",
+        assertThat(entrypoint).containsExactly("java", "-XX:MaxRAMPercentage=55", "-XX:+ExitOnOutOfMemoryError",
                 "-XX:+UseCompactObjectHeaders", "-XX:AOTCache=/app/aks-auth-proxy.aot", "-jar", "/app/aks-auth-proxy.jar");
         assertThat(execForm(runtime().all("CMD").get(0))).containsExactly("serve");
     }
