@@ -62,6 +62,7 @@ public final class RedisSessions {
      * open are never kept; revocation and expiry are still checked on every request, below.
      */
     private final Cache<String, SessionRef> opened = Caffeine.newBuilder().maximumSize(10_000).expireAfterAccess(Duration.ofMinutes(5)).build();
+    private final java.util.concurrent.ConcurrentMap<String, Reading> reading = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean keepRecent;
     /** Counts revocation messages and gaps, so a read that raced one is not kept. */
     private final AtomicLong revocations = new AtomicLong();
@@ -174,7 +175,7 @@ public final class RedisSessions {
             return checked(kept, ref, now);   // an idle-looking copy is read again: another replica may have seen the user
         }
         long generation = revocations.get();
-        return redis.get(ref.recordKey()).thenCompose(value -> {
+        return read(ref.recordKey(), generation).thenCompose(value -> {
             if (value.isEmpty()) {
                 return CompletableFuture.completedFuture(Lookup.rejected(SessionRejected.NOT_IN_STORE));
             }
@@ -190,6 +191,32 @@ public final class RedisSessions {
             }
             return checked(session.get(), ref, now);
         });
+    }
+
+    /** A read of a session record on its way, and the revocation generation it started in. */
+    private record Reading(long generation, CompletableFuture<Optional<byte[]>> value) {
+    }
+
+    /**
+     * The record under {@code key}: one GET for all the requests of a session that miss at once (32 connections of
+     * an ingress whose copy just expired would otherwise send 32). A read started before a revocation message is
+     * never shared with a request that comes after it.
+     */
+    private CompletionStage<Optional<byte[]>> read(String key, long generation) {
+        Reading mine = new Reading(generation, new CompletableFuture<>());
+        Reading running = reading.merge(key, mine, (old, fresh) -> old.generation() == generation ? old : fresh);
+        if (running != mine) {
+            return running.value();
+        }
+        redis.get(key).whenComplete((value, failure) -> {
+            reading.remove(key, mine);
+            if (failure != null) {
+                mine.value().completeExceptionally(failure);
+            } else {
+                mine.value().complete(value);
+            }
+        });
+        return mine.value();
     }
 
     private CompletionStage<Lookup> checked(Session s, SessionRef ref, Instant now) {

@@ -14,9 +14,11 @@ import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -221,6 +223,22 @@ class RedisSessionsTest {
             RedisSessions.Lookup l = await(replicaA.load(created.cookieValue()));
             assertThat(l.rejected()).as("hour %d", hour).isEqualTo(hour < 12 ? null : SessionRejected.EXPIRED);
         }
+    }
+
+    @Test
+    void requestsOfOneSessionThatMissAtOnceShareOneRead() throws Exception {
+        RedisSessions.Created created = await(replicaA.create(alice(clock.instant())));
+        long gets = calls(server, "get");
+
+        List<CompletableFuture<RedisSessions.Lookup>> loads = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            loads.add(replicaB.load(created.cookieValue()).toCompletableFuture());
+        }
+
+        for (CompletableFuture<RedisSessions.Lookup> l : loads) {
+            assertThat(await(l).session()).isEqualTo(created.session());
+        }
+        assertThat(calls(server, "get") - gets).as("GETs for 32 requests that missed at once").isEqualTo(1);
     }
 
     @Test
