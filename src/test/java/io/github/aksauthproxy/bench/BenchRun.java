@@ -473,7 +473,7 @@ public final class BenchRun {
 
     /**
      * The chart's JVM: the image's ENTRYPOINT flags, and the container's memory limit (the chart's 512Mi) emulated
-     * for the JVM's own sizing with {@code -XX:MaxRAM}, so the heap is 75% of it as in a pod.
+     * for the JVM's own sizing with {@code -XX:MaxRAM}, so the heap is the image's share of it as in a pod.
      */
     static final List<String> CHART_JVM = List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=55", "-XX:+ExitOnOutOfMemoryError");
     static final long CHART_LIMIT_MIB = 512;

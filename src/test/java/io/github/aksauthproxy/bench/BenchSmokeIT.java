@@ -53,7 +53,7 @@ class BenchSmokeIT {
         assertThat(r.heapKib()).isPositive();
         assertThat(r.readyMedianMs()).isPositive();
         assertThat(r.runtimes()).extracting(f -> f.runtime().name()).containsExactly("Java 17", "Java 17 + AppCDS", "Java 25",
-                "Java 25 + AOT cache", StartupBench.IMAGE_RUNTIME);
+                "Java 25 + AOT cache", "Java 25 + AOT cache + compact headers");
         assertThat(r.runtimes()).allSatisfy(f -> {
             assertThat(f.readyMs()).hasSize(3).allSatisfy(ms -> assertThat(ms).isPositive());
             assertThat(f.idleRssKib()).isPositive();

@@ -294,7 +294,7 @@ final class Report {
         double evictions = f.loaded().get("aks_auth_proxy_token_cache_evictions_total");
         StringBuilder s = new StringBuilder("## 5. Footprint\n\n");
         s.append(String.format(Locale.ROOT, "A fresh service process under the chart's JVM options and memory limit: `%s` (the image's "
-                + "ENTRYPOINT flags; `-XX:MaxRAM=%dm` stands for the chart's %dMi container limit, so the heap is 75%% of it as in a pod). "
+                + "ENTRYPOINT flags; `-XX:MaxRAM=%dm` stands for the chart's %dMi container limit, so the heap is the same share of it as in a pod). "
                 + "The stand-in issues Entra-sized access tokens (a realistic set of Entra's claims; %.0f characters on average here) "
                 + "and the token cache has its default bound (`AKS_AUTH_PROXY_TOKEN_CACHE_MAX_BYTES` unset: a quarter of the heap). "
                 + "%,d minted sessions each call `/oauth2/auth` once, %d at a time: %,d token requests counted at the IdP front, "

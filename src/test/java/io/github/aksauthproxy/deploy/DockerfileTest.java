@@ -95,11 +95,11 @@ class DockerfileTest {
     }
 
     @Test
-    void buildsWithMavenAndJdk17AndRunsOnAJava25Jre() {
+    void buildsWithMavenAndJdk17AndRunsOnAJava17Jre() {
         assertThat(stages).hasSize(2);
         assertThat(build().image()).matches("maven:3\\.9(\\.\\d+)?-eclipse-temurin-17");
         assertThat(build().alias()).isEqualTo("build");
-        assertThat(runtime().image()).matches("eclipse-temurin:25\\.\\d+\\.\\d+_\\d+-jre-\\w+");
+        assertThat(runtime().image()).matches("eclipse-temurin:17\\.\\d+\\.\\d+_\\d+-jre-\\w+");
     }
 
     @Test
@@ -144,16 +144,17 @@ class DockerfileTest {
         List<String> entrypoint = execForm(runtime().all("ENTRYPOINT").get(0));
 
         assertThat(entrypoint).containsExactly("java", "-XX:MaxRAMPercentage=55", "-XX:+ExitOnOutOfMemoryError",
-                "-XX:+UseCompactObjectHeaders", "-XX:AOTCache=/app/aks-auth-proxy.aot", "-jar", "/app/aks-auth-proxy.jar");
+                "-XX:SharedArchiveFile=/app/aks-auth-proxy.jsa", "-jar", "/app/aks-auth-proxy.jar");
         assertThat(execForm(runtime().all("CMD").get(0))).containsExactly("serve");
     }
 
     @Test
     void theAotCacheIsTrainedInTheRuntimeImageWithTheEntrypointsFlagsThroughTheBenchmarkRig() {
         List<String> entrypoint = execForm(runtime().all("ENTRYPOINT").get(0));
-        String cache = entrypoint.stream().filter(a -> a.startsWith("-XX:AOTCache=")).findFirst().orElseThrow().substring("-XX:AOTCache=".length());
-        // The flags an AOT cache must be made with: every one but the heap size, the OOM exit and the cache itself.
-        List<String> layoutFlags = entrypoint.stream().filter(a -> a.startsWith("-XX:") && !a.startsWith("-XX:AOTCache=")
+        String cache = entrypoint.stream().filter(a -> a.startsWith("-XX:SharedArchiveFile=")).findFirst().orElseThrow()
+                .substring("-XX:SharedArchiveFile=".length());
+        // The flags an archive must be made with: every one but the heap size, the OOM exit and the archive itself.
+        List<String> layoutFlags = entrypoint.stream().filter(a -> a.startsWith("-XX:") && !a.startsWith("-XX:SharedArchiveFile=")
                 && !a.startsWith("-XX:MaxRAMPercentage=") && !a.equals("-XX:+ExitOnOutOfMemoryError")).toList();
         List<Instruction> training = runtime().all("RUN").stream().filter(i -> i.arguments().contains("--train")).toList();
 
@@ -164,8 +165,8 @@ class DockerfileTest {
         assertThat(mount.group(1)).isEqualTo(build().all("WORKDIR").get(0).arguments() + "/target");
         String target = mount.group(2);
         assertThat(run).contains(" java -cp \"" + target + "/test-classes:" + target + "/classes:" + target + "/training-lib/*\" "
-                + "io.github.aksauthproxy.bench.StartupBench --train " + cache + " --jar /app/aks-auth-proxy.jar --java-opts \""
-                + String.join(" ", layoutFlags) + "\"");
+                + "io.github.aksauthproxy.bench.StartupBench --train " + cache + " --jar /app/aks-auth-proxy.jar"
+                + (layoutFlags.isEmpty() ? " " : " --java-opts \"" + String.join(" ", layoutFlags) + "\""));
         assertThat(Path.of("src/test/java/io/github/aksauthproxy/bench/StartupBench.java")).isRegularFile();
         assertThat(build().all("RUN").get(1).arguments()).contains("dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/training-lib");
         List<Instruction> steps = runtime().instructions();
