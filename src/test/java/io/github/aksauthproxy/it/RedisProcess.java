@@ -109,6 +109,16 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     /** Runs one command on the server directly (never through the code under test) and returns the raw reply. */
+    /**
+     * Changes the byte at {@code offset} of the string under {@code key} to another value (a tampered record); writing
+     * a fixed byte would leave the value as it was whenever that byte happened to be there already (1 run in 256).
+     * Returns SETRANGE's reply: the string's length.
+     */
+    public String changeByte(String key, int offset) {
+        String current = command("GETRANGE", key, String.valueOf(offset), String.valueOf(offset));
+        return command("SETRANGE", key, String.valueOf(offset), current.equals("X") ? "Y" : "X");
+    }
+
     public String command(String... args) {
         return RespClient.call(port, args);
     }

@@ -150,7 +150,7 @@ class RedisSessionsTest {
     @Test
     void tamperedRecordIsATypedRejectionNotAnException() throws Exception {
         RedisSessions.Created created = await(replicaA.create(alice(clock.instant())));
-        server.command("SETRANGE", created.ref().recordKey(), "40", "X");
+        server.changeByte(created.ref().recordKey(), 40);
 
         assertThat(await(replicaB.load(created.cookieValue())).rejected()).isEqualTo(SessionRejected.RECORD_TAMPERED);
     }
@@ -172,7 +172,7 @@ class RedisSessionsTest {
 
         server.command("COPY", alice.ref().stepUpKey(), other.ref().stepUpKey(), "REPLACE");
         assertThat(await(replicaB.pendingStepUp(other.cookieValue()))).as("copied under another session").isEmpty();
-        server.command("SETRANGE", alice.ref().stepUpKey(), "30", "X");
+        server.changeByte(alice.ref().stepUpKey(), 30);
         assertThat(await(replicaB.pendingStepUp(alice.cookieValue()))).as("changed").isEmpty();
     }
 
