@@ -78,7 +78,7 @@ public final class AuthProxyServer {
             "/oauth2/whoami", "/oauth2/error");
     private static final List<String> INTERNAL_ROUTES = List.of("/oauth2/auth", "/healthz", "/readyz", "/metrics");
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
-    /** How often readiness is checked for the aks_auth_proxy_ready gauge: the kubelet's default probe period. */
+    /** How often readiness is checked for the ready and degraded gauges: the kubelet's default probe period. */
     private static final Duration READINESS_PERIOD = Duration.ofSeconds(10);
     /**
      * How long requests in flight may take after the listeners close on SIGTERM: one Entra token request at its read
@@ -184,15 +184,16 @@ public final class AuthProxyServer {
         BearerPassthrough bearer = new BearerPassthrough(new BearerTokenValidator(oidc, config.bearer(), clock), access,
                 groupsHeader, userRateLimit);
 
-        List<Supplier<Optional<String>>> checks = new ArrayList<>();
+        Map<String, Supplier<Optional<String>>> checks = new LinkedHashMap<>();
         if (config.credential() == CredentialKind.WORKLOAD_IDENTITY) {
-            checks.add(assertion::problem);
+            checks.put("federated_token", assertion::problem);
             metrics.federatedToken(assertion::lastRead);
         }
-        checks.add(oidc::problem);
-        redis.ifPresent(r -> checks.add(r::problem));
+        checks.put("identity_provider", oidc::problem);
+        redis.ifPresent(r -> checks.put("redis", r::problem));
         this.readiness = new Readiness(checks);
         metrics.readiness(readiness::ready);
+        metrics.degraded(readiness.checkNames(), readiness::failing);
         metrics.tokenRequestsInFlight(tokens::requestsInFlight);
         metrics.tokenCache(tokens::cachedBytes, tokens::cachedTokens, tokens::evictions, config.memory().tokenCacheBytes());
         config.cookieKeysRotateBy().ifPresent(metrics::cookieKeyRotationDue);

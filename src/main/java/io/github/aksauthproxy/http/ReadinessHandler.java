@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code GET /readyz}: 200 when the service can sign people in and mint tokens, else 503 with every reason in
- * the JSON body. The checks read a file and may fetch discovery and keys, so they run on a worker.
+ * {@code GET /readyz}: 200 while the replica is to get traffic ({@link Readiness}), with what it is degraded by, if
+ * anything, under {@code degraded}; else 503 with every reason under {@code reasons}. The checks read a file and may
+ * fetch discovery and keys, so they run on a worker.
  */
 final class ReadinessHandler implements Handler<RoutingContext> {
     private final Readiness readiness;
@@ -21,12 +22,13 @@ final class ReadinessHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         ctx.vertx().executeBlocking(readiness::check, false).onComplete(done -> {
-            List<String> problems = done.succeeded() ? done.result() : List.of("readiness check failed: " + done.cause().getClass().getSimpleName());
-            JsonObject body = new JsonObject().put("ready", problems.isEmpty());
-            if (!problems.isEmpty()) {
-                body.put("reasons", new JsonArray(new ArrayList<>(problems)));
+            Readiness.Verdict verdict = done.succeeded() ? done.result()
+                    : new Readiness.Verdict(false, List.of("readiness check failed: " + done.cause().getClass().getSimpleName()));
+            JsonObject body = new JsonObject().put("ready", verdict.ready());
+            if (!verdict.problems().isEmpty()) {
+                body.put(verdict.ready() ? "degraded" : "reasons", new JsonArray(new ArrayList<>(verdict.problems())));
             }
-            Responses.json(ctx, problems.isEmpty() ? 200 : 503, body);
+            Responses.json(ctx, verdict.ready() ? 200 : 503, body);
         });
     }
 }

@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -133,10 +134,26 @@ public final class ServiceMetrics implements AutoCloseable {
     // Micrometer holds a gauge's state object weakly: the suppliers below are lambdas nobody else keeps, so each
     // gauge holds them strongly, or they would read NaN after the next garbage collection.
 
-    /** 1 while the service is ready, as {@code /readyz} last found it (the caller checks on a schedule), else 0. */
+    /** 1 while {@code /readyz} would answer 200 (the caller checks on a schedule), else 0. */
     public void readiness(BooleanSupplier ready) {
         Gauge.builder("aks_auth_proxy.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
-                .description("1 while the service is ready (its /readyz checks pass), else 0").strongReference(true).register(registry);
+                .description("1 while /readyz would answer 200: from the first time its checks all passed until SIGTERM, else 0")
+                .strongReference(true).register(registry);
+    }
+
+    /**
+     * One series per readiness check: 1 while the latest check of that dependency failed. A replica that was ready
+     * once stays ready through such a failure (it serves degraded), so alerts watch these, not the ready gauge.
+     *
+     * @param checks  the checks' fixed names (the {@code check} label)
+     * @param failing whether the named check failed when last run
+     */
+    public void degraded(List<String> checks, Predicate<String> failing) {
+        for (String check : checks) {
+            Gauge.builder("aks_auth_proxy.degraded", () -> failing.test(check) ? 1 : 0)
+                    .description("1 while the latest readiness check of this dependency failed, else 0").tag("check", check)
+                    .strongReference(true).register(registry);
+        }
     }
 
     /**

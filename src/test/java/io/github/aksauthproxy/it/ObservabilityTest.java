@@ -291,7 +291,7 @@ class ObservabilityTest {
     }
 
     @Test
-    void operationsGaugesFollowTheFederatedTokenFileReadinessAndTokenRequestsInFlight() throws Exception {
+    void operationsGaugesFollowTheFederatedTokenFileReadinessFailingChecksAndTokenRequestsInFlight() throws Exception {
         start(Map.of("AKS_AUTH_PROXY_COOKIE_SECRETS_ROTATE_BY", "2026-09-30"));
         TestBrowser b = signIn(browser("req-ops"));
         assertThat(b.get(service.internalUrl + "/readyz").statusCode()).isEqualTo(200);
@@ -300,6 +300,8 @@ class ObservabilityTest {
         assertThat(metrics()).containsEntry(series("aks_auth_proxy_federated_token_expiry_timestamp_seconds"), (double) exp)
                 .containsEntry(series("aks_auth_proxy_federated_token_readable"), 1.0)
                 .containsEntry(series("aks_auth_proxy_ready"), 1.0)
+                .containsEntry(series("aks_auth_proxy_degraded", "check", "federated_token"), 0.0)
+                .containsEntry(series("aks_auth_proxy_degraded", "check", "identity_provider"), 0.0)
                 .containsEntry(series("aks_auth_proxy_token_requests_in_flight"), 0.0)
                 .containsEntry(series("aks_auth_proxy_cookie_key_rotation_due_timestamp_seconds"), 1.7907264E9);
 
@@ -314,11 +316,14 @@ class ObservabilityTest {
         assertThat(waiting.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(metrics()).containsEntry(series("aks_auth_proxy_token_requests_in_flight"), 0.0);
 
+        // Once ready, a replica stays ready while a dependency fails (it/ReadinessTest); the degraded gauge says so.
         java.nio.file.Files.writeString(service.tokenFile, "not a token");
-        assertThat(b.get(service.internalUrl + "/readyz").statusCode()).isEqualTo(503);
+        assertThat(b.get(service.internalUrl + "/readyz").statusCode()).isEqualTo(200);
         Map<String, Double> m = metrics();
         assertThat(m).containsEntry(series("aks_auth_proxy_federated_token_readable"), 0.0)
-                .containsEntry(series("aks_auth_proxy_ready"), 0.0);
+                .containsEntry(series("aks_auth_proxy_ready"), 1.0)
+                .containsEntry(series("aks_auth_proxy_degraded", "check", "federated_token"), 1.0)
+                .containsEntry(series("aks_auth_proxy_degraded", "check", "identity_provider"), 0.0);
         assertThat(m.get(series("aks_auth_proxy_federated_token_expiry_timestamp_seconds"))).isNaN();
     }
 

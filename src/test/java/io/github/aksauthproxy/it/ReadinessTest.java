@@ -16,7 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** /readyz names every reason the service cannot serve; /healthz only says the process is alive. */
+/**
+ * /readyz keeps a replica out of the Service until its checks first pass, naming every reason; after that a failing
+ * check is reported as degraded with 200 (the Readiness class says why). /healthz only says the process is alive.
+ */
 class ReadinessTest {
     static EntraStandIn idp;
     @TempDir
@@ -53,37 +56,66 @@ class ReadinessTest {
     }
 
     @Test
-    void notReadyWhileTheFederatedTokenFileIsMissing() throws Exception {
-        service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), Map.of());
-        Files.delete(service.tokenFile);
+    void notReadyAtStartWhileTheFederatedTokenFileIsMissingThenReadyOnceItIsThere() throws Exception {
+        Path notYet = dir.resolve("mounted-later");
+        service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), Map.of("AZURE_FEDERATED_TOKEN_FILE", notYet.toString()));
         HttpResponse<String> r = readyz();
         assertThat(r.statusCode()).isEqualTo(503);
-        assertThat(new JsonObject(r.body()).getJsonArray("reasons").encode()).contains("AZURE_FEDERATED_TOKEN_FILE").contains("does not exist");
+        JsonObject body = new JsonObject(r.body());
+        assertThat(body.getBoolean("ready")).isFalse();
+        assertThat(body.getJsonArray("reasons").encode()).contains("AZURE_FEDERATED_TOKEN_FILE").contains("does not exist");
+        assertThat(body.containsKey("degraded")).isFalse();
         assertThat(new TestBrowser(idp.trust()).get(service.internalUrl + "/healthz").statusCode()).isEqualTo(200);
-        ServiceUnderTest.writeAssertion(service.tokenFile, "back", service.clock);
+
+        ServiceUnderTest.writeAssertion(notYet, "mounted", service.clock);
         assertThat(readyz().statusCode()).isEqualTo(200);
     }
 
-    @Test
-    void notReadyWhileTheFederatedTokenHasExpired() throws Exception {
+    /** A service that has passed its checks once. */
+    private void startReady() throws Exception {
         service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), Map.of());
+        assertThat(readyz().statusCode()).isEqualTo(200);
+    }
+
+    /** /readyz of a service that was ready: still 200 and ready, its problems under "degraded" only. */
+    private String degraded() {
+        HttpResponse<String> r = readyz();
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonObject body = new JsonObject(r.body());
+        assertThat(body.getBoolean("ready")).isTrue();
+        assertThat(body.containsKey("reasons")).isFalse();
+        return body.getJsonArray("degraded").encode();
+    }
+
+    /** A token file the kubelet is rewriting is shared trouble: every replica would leave the Service at once. */
+    @Test
+    void onceReadyAMissingFederatedTokenFileIsReportedAsDegradedNotAsNotReady() throws Exception {
+        startReady();
+        Files.delete(service.tokenFile);
+        assertThat(degraded()).contains("AZURE_FEDERATED_TOKEN_FILE").contains("does not exist");
+
+        ServiceUnderTest.writeAssertion(service.tokenFile, "back", service.clock);
+        HttpResponse<String> fixed = readyz();
+        assertThat(fixed.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(fixed.body())).isEqualTo(new JsonObject().put("ready", true));
+    }
+
+    @Test
+    void onceReadyAnExpiredFederatedTokenIsReportedAsDegraded() throws Exception {
+        startReady();
         service.clock.advance(Duration.ofMinutes(61));
-        HttpResponse<String> r = readyz();
-        assertThat(r.statusCode()).isEqualTo(503);
-        assertThat(r.body()).contains("expired");
+        assertThat(degraded()).contains("expired");
     }
 
     @Test
-    void notReadyWhileTheFederatedTokenFileIsNotAToken() throws Exception {
-        service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), Map.of());
+    void onceReadyAFederatedTokenFileThatIsNotATokenIsReportedAsDegraded() throws Exception {
+        startReady();
         Files.writeString(service.tokenFile, "not a jwt");
-        HttpResponse<String> r = readyz();
-        assertThat(r.statusCode()).isEqualTo(503);
-        assertThat(r.body()).contains("does not hold a JWT");
+        assertThat(degraded()).contains("does not hold a JWT");
     }
 
     @Test
-    void notReadyWhileDiscoveryCannotBeFetched() throws Exception {
+    void notReadyAtStartWhileDiscoveryCannotBeFetched() throws Exception {
         int closed = ServiceUnderTest.freePort();
         String url = "https://127.0.0.1:" + closed + "/" + EntraStandIn.TENANT + "/v2.0/.well-known/openid-configuration";
         service = ServiceUnderTest.start(idp, dir, new MutableClock(Instant.now()), Map.of("AKS_AUTH_PROXY_OIDC_DISCOVERY_URL", url));
@@ -95,7 +127,7 @@ class ReadinessTest {
     }
 
     @Test
-    void notReadyWhileTheSigningKeysCannotBeFetchedThoughDiscoveryCan() throws Exception {
+    void notReadyAtStartWhileTheSigningKeysCannotBeFetchedThoughDiscoveryCan() throws Exception {
         int closed = ServiceUnderTest.freePort();
         String jwks = "https://127.0.0.1:" + closed + "/" + EntraStandIn.TENANT + "/discovery/v2.0/keys";
         try (LoopbackHttpsServer discovery = new LoopbackHttpsServer((req, got) -> req.response().putHeader("Content-Type", "application/json")

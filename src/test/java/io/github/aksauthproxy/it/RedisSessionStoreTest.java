@@ -3,6 +3,7 @@ package io.github.aksauthproxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.aksauthproxy.redis.Within;
+import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -264,11 +265,16 @@ class RedisSessionStoreTest {
             HttpResponse<String> signOut = browser.get(b().publicUrl + "/oauth2/sign_out");
             assertThat(signOut.statusCode()).as("a session that cannot be ended is not reported as ended").isEqualTo(503);
             assertThat(signOut.headers().allValues("Set-Cookie")).isEmpty();
+            // Redis is every replica's: failing readiness on it would take them all out of the Service at once, and
+            // the ingress would answer its own 503 without the Retry-After above.
             HttpResponse<String> ready = browser.get(b().internalUrl + "/readyz");
-            assertThat(ready.statusCode()).isEqualTo(503);
-            assertThat(ready.body()).contains("Redis cannot be used (unreachable)");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(new JsonObject(ready.body()).getBoolean("ready")).isTrue();
+            assertThat(new JsonObject(ready.body()).getJsonArray("degraded").encode()).contains("Redis cannot be used (unreachable)");
             assertThat(metrics(b())).hasEntrySatisfying(PrometheusText.series("aks_auth_proxy_redis_failures_total", "reason", "unreachable"),
-                    n -> assertThat(n).isPositive()).containsEntry(PrometheusText.series("aks_auth_proxy_redis_reachable"), 0.0);
+                    n -> assertThat(n).isPositive()).containsEntry(PrometheusText.series("aks_auth_proxy_redis_reachable"), 0.0)
+                    .containsEntry(PrometheusText.series("aks_auth_proxy_ready"), 1.0)
+                    .containsEntry(PrometheusText.series("aks_auth_proxy_degraded", "check", "redis"), 1.0);
             assertThat(browser.cookies).containsKey(SESSION);
         } finally {
             env.redis().startAgain();
@@ -276,8 +282,26 @@ class RedisSessionStoreTest {
 
         Within.until(Duration.ofSeconds(10), "every replica to serve the session again",
                 () -> authWith(a(), cookies).statusCode() == 200 && authWith(b(), cookies).statusCode() == 200);
-        assertThat(browser.get(b().internalUrl + "/readyz").statusCode()).isEqualTo(200);
+        HttpResponse<String> readyAgain = browser.get(b().internalUrl + "/readyz");
+        assertThat(readyAgain.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(readyAgain.body())).isEqualTo(new JsonObject().put("ready", true));
+        assertThat(metrics(b())).containsEntry(PrometheusText.series("aks_auth_proxy_degraded", "check", "redis"), 0.0);
         assertThat(env.idp().tokenRequests("authorization_code")).as("no new sign-in").hasSize(signIns);
+    }
+
+    @Test
+    void aReplicaThatStartsWithoutRedisIsNotReadyAndSaysWhy(@TempDir Path dir) throws Exception {
+        String nobody = "redis://127.0.0.1:" + ServiceUnderTest.freePort();
+        try (ServiceUnderTest replica = ServiceUnderTest.start(env.idp(), dir, env.clock(),
+                Map.of("AKS_AUTH_PROXY_SESSION_STORE", "redis", "AKS_AUTH_PROXY_REDIS_URL", nobody))) {
+            HttpResponse<String> ready = new TestBrowser(env.idp().trust()).get(replica.internalUrl + "/readyz");
+
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(new JsonObject(ready.body()).getBoolean("ready")).isFalse();
+            assertThat(new JsonObject(ready.body()).getJsonArray("reasons").encode()).contains("Redis cannot be used (unreachable)");
+            assertThat(metrics(replica)).containsEntry(PrometheusText.series("aks_auth_proxy_ready"), 0.0)
+                    .containsEntry(PrometheusText.series("aks_auth_proxy_degraded", "check", "redis"), 1.0);
+        }
     }
 
     @Test

@@ -80,11 +80,13 @@ class ServiceMetricsTest {
     }
 
     @Test
-    void readinessInFlightRequestsAndTheCookieKeyRotationDateAreGaugesThatOutliveAGarbageCollection() {
+    void readinessDegradedChecksInFlightRequestsAndTheCookieKeyRotationDateAreGaugesThatOutliveAGarbageCollection() {
         try (ServiceMetrics metrics = new ServiceMetrics(List.of("aks"))) {
             boolean[] ready = {false};
             int[] inFlight = {3};
+            java.util.Set<String> failing = new java.util.HashSet<>(List.of("redis"));
             metrics.readiness(() -> ready[0]);
+            metrics.degraded(List.of("identity_provider", "redis"), failing::contains);
             metrics.tokenRequestsInFlight(() -> inFlight[0]);
             metrics.cookieKeyRotationDue(Instant.parse("2026-09-30T00:00:00Z"));
             // Micrometer keeps a gauge's state weakly; a lambda held by nobody else must survive a collection.
@@ -92,6 +94,11 @@ class ServiceMetricsTest {
             assertThat(series(metrics, "aks_auth_proxy_ready")).containsExactly("aks_auth_proxy_ready 0.0");
             ready[0] = true;
             assertThat(series(metrics, "aks_auth_proxy_ready")).containsExactly("aks_auth_proxy_ready 1.0");
+            assertThat(series(metrics, "aks_auth_proxy_degraded")).containsExactlyInAnyOrder(
+                    "aks_auth_proxy_degraded{check=\"identity_provider\"} 0.0", "aks_auth_proxy_degraded{check=\"redis\"} 1.0");
+            failing.clear();
+            assertThat(series(metrics, "aks_auth_proxy_degraded")).containsExactlyInAnyOrder(
+                    "aks_auth_proxy_degraded{check=\"identity_provider\"} 0.0", "aks_auth_proxy_degraded{check=\"redis\"} 0.0");
             assertThat(series(metrics, "aks_auth_proxy_token_requests_in_flight")).containsExactly("aks_auth_proxy_token_requests_in_flight 3.0");
             assertThat(series(metrics, "aks_auth_proxy_cookie_key_rotation_due_timestamp_seconds"))
                     .containsExactly("aks_auth_proxy_cookie_key_rotation_due_timestamp_seconds 1.7907264E9");
