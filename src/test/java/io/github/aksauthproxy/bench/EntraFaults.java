@@ -16,11 +16,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * The faults the harness injects at the IdP front on command, answered the way Entra answers them: added latency,
  * 500s, 429 or 503 with {@code Retry-After}, and {@code invalid_grant} (AADSTS70008) for the refresh tokens of one
  * user. (Refused connections and the black hole are the {@link FaultRelay}'s.) It also notes the time of every token
- * request the service made, answered or not, for the report's requests per minute.
+ * request the service made, answered or not, for the report's requests per minute, and, while told to, keeps the
+ * refresh tokens Entra hands out at sign-in (the sessions whose refresh tokens the invalid_grant fault refuses).
  */
 final class EntraFaults implements EntraFront.Interceptor {
-    /** What the front does to token requests now. */
-    /** @param refusedRefreshTokens what sessions keep of the refused refresh tokens (each contains the token itself) */
+    /**
+     * What the front does to token requests now.
+     *
+     * @param refusedRefreshTokens the refresh tokens answered invalid_grant
+     */
     record Fault(String label, long latencyMs, int status, int retryAfterSeconds, Set<String> refusedRefreshTokens) {
         static final Fault NONE = new Fault("none", 0, 0, 0, Set.of());
 
@@ -43,6 +47,8 @@ final class EntraFaults implements EntraFront.Interceptor {
     private volatile Fault fault = Fault.NONE;
     /** Milliseconds since the run started, one per token request. */
     private final ConcurrentLinkedQueue<Long> tokenRequestTimes = new ConcurrentLinkedQueue<>();
+    private final Set<String> kept = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean keeping;
 
     EntraFaults(Vertx vertx, long startNanos) {
         this.vertx = vertx;
@@ -52,6 +58,28 @@ final class EntraFaults implements EntraFront.Interceptor {
     void set(Fault next) {
         fault = next;
         BenchRun.log("Entra front: " + next.label());
+    }
+
+    /** From now on, until {@link #keptRefreshTokens()}, the refresh tokens of sign-ins (authorization-code answers) are kept. */
+    void keepSignInRefreshTokens() {
+        kept.clear();
+        keeping = true;
+    }
+
+    /** The refresh tokens kept since {@link #keepSignInRefreshTokens()}; stops keeping. */
+    Set<String> keptRefreshTokens() {
+        keeping = false;
+        return Set.copyOf(kept);
+    }
+
+    @Override
+    public void answered(String grantType, String answer) {
+        if (keeping && grantType.equals("authorization_code")) {
+            String refreshToken = new io.vertx.core.json.JsonObject(answer).getString("refresh_token");
+            if (refreshToken != null) {
+                kept.add(refreshToken);
+            }
+        }
     }
 
     List<Long> tokenRequestTimes() {
@@ -73,7 +101,7 @@ final class EntraFaults implements EntraFront.Interceptor {
             return answer(in, f);
         }
         String refreshToken = formField(body.toString(), "refresh_token");
-        if (!refreshToken.isEmpty() && f.refusedRefreshTokens.stream().anyMatch(s -> s.contains(refreshToken))) {
+        if (f.refusedRefreshTokens.contains(refreshToken)) {
             in.response().setStatusCode(400).putHeader("Content-Type", "application/json; charset=utf-8")
                     .end(EntraStandIn.entraError(400, "invalid_grant", "AADSTS70008", null, null).getBody().readUtf8());
             return Future.succeededFuture(true);

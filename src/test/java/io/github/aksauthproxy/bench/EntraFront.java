@@ -63,6 +63,10 @@ final class EntraFront implements AutoCloseable {
 
         /** @return true when it answered {@code in} itself; false (perhaps later) to pass it on to the IdP */
         Future<Boolean> intercept(HttpServerRequest in, Buffer body);
+
+        /** The IdP's 200 answer to a token request of {@code grantType}, as the service receives it. */
+        default void answered(String grantType, String answer) {
+        }
     }
 
     private EntraFront(Vertx vertx, HttpClient idp, int idpPort, HttpServer server, Interceptor interceptor) {
@@ -139,7 +143,8 @@ final class EntraFront implements AutoCloseable {
             if (token) {
                 tokenRequests.computeIfAbsent(grantType(body.toString()), g -> new AtomicLong()).incrementAndGet();
             }
-            return interceptor.intercept(in, body).compose(answered -> answered ? Future.<Void>succeededFuture() : pass(in, body, token));
+            return interceptor.intercept(in, body).compose(answered -> answered ? Future.<Void>succeededFuture()
+                    : pass(in, body, token ? grantType(body.toString()) : null));
         }).onFailure(e -> {
             if (!in.response().ended()) {
                 in.response().setStatusCode(502).end("bench front: " + e);
@@ -151,7 +156,9 @@ final class EntraFront implements AutoCloseable {
         });
     }
 
-    private Future<Void> pass(HttpServerRequest in, Buffer body, boolean token) {
+    /** @param grantType the token request's grant type, null for any other request */
+    private Future<Void> pass(HttpServerRequest in, Buffer body, String grantType) {
+        boolean token = grantType != null;
         RequestOptions out = new RequestOptions().setMethod(in.method()).setHost("localhost").setPort(idpPort).setURI(in.uri());
         MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(in.headers());
         headers.remove(HttpHeaders.CONTENT_LENGTH);
@@ -162,6 +169,7 @@ final class EntraFront implements AutoCloseable {
             if (token && resp.statusCode() == 200) {
                 try {
                     text = EntraLikeHttpClient.withClientInfo(text);
+                    interceptor.answered(grantType, text);
                 } catch (java.text.ParseException e) {
                     throw new IllegalStateException("the stand-in IdP sent an unparsable ID token", e);
                 }

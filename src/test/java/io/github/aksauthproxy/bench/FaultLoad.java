@@ -19,8 +19,9 @@ import java.util.stream.Collectors;
 /**
  * The harness's users: each session calls the protected app through nginx at a steady rate for the whole run, as a
  * browser does (its cookie jar follows every {@code Set-Cookie} nginx passes on), and every answer is recorded with
- * its time, status, session, and whether the session was valid when it was sent. Not a load test: the rate is
- * steady and low, the point is what each answer was.
+ * its time, status, session, and whether the session was valid from when it was sent until it was answered. A user
+ * sent to sign in signs in again, as a person would: the whole sign-in through nginx and the IdP, before its next
+ * call; each attempt is recorded too. Not a load test: the rate is steady and low, the point is what each answer was.
  */
 final class FaultLoad implements AutoCloseable {
     /** What a user saw. */
@@ -41,8 +42,20 @@ final class FaultLoad implements AutoCloseable {
         RESET
     }
 
-    /** One answer. {@code valid}: the session was one the service should accept when the request was sent. */
+    /** One answer. {@code valid}: the session was one the service should accept from the request's start to its answer. */
     record Answer(long startMs, int latencyMs, int session, String path, int status, Outcome outcome, boolean valid, String requestId) {
+    }
+
+    /** One sign-in a user made after being sent to sign in; {@code error} is empty when it worked. */
+    record SignIn(long startMs, int latencyMs, int session, String error) {
+        boolean ok() {
+            return error.isEmpty();
+        }
+    }
+
+    /** A whole sign-in as a browser makes it (blocking); the browser's cookies for the service afterwards. */
+    interface Browser {
+        Map<String, String> signIn() throws Exception;
     }
 
     /** One user's session: its path (which profile) and its cookie jar. */
@@ -55,13 +68,17 @@ final class FaultLoad implements AutoCloseable {
         final AtomicBoolean inFlight = new AtomicBoolean();
         long sent;
 
-        Session(int index, String path, String cookieHeader) {
+        Session(int index, String path, Map<String, String> cookies) {
             this.index = index;
             this.path = path;
-            for (String pair : cookieHeader.split(";\\s*")) {
-                int eq = pair.indexOf('=');
-                jar.put(pair.substring(0, eq), pair.substring(eq + 1));
-            }
+            jar.putAll(cookies);
+        }
+
+        /** A new sign-in's cookies replace the jar, and the session is valid again. */
+        synchronized void signedIn(Map<String, String> cookies) {
+            jar.clear();
+            jar.putAll(cookies);
+            invalidFromMs = Long.MAX_VALUE;
         }
 
         synchronized String cookieHeader() {
@@ -92,11 +109,14 @@ final class FaultLoad implements AutoCloseable {
     private final int hangMs;
     private final List<Session> sessions;
     private final ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<SignIn> signIns = new ConcurrentLinkedQueue<>();
+    private final Browser browser;
     private final List<Long> timers = new ArrayList<>();
     private volatile boolean stopped;
 
-    FaultLoad(Vertx vertx, int nginxPort, long startNanos, int hangSeconds, List<Session> sessions) {
+    FaultLoad(Vertx vertx, int nginxPort, long startNanos, int hangSeconds, List<Session> sessions, Browser browser) {
         this.vertx = vertx;
+        this.browser = browser;
         this.nginxPort = nginxPort;
         this.startNanos = startNanos;
         this.hangMs = hangSeconds * 1000;
@@ -131,7 +151,6 @@ final class FaultLoad implements AutoCloseable {
             return;
         }
         long start = nowMs();
-        boolean valid = start < s.invalidFromMs;
         String requestId = "fault-" + s.index + "-" + (++s.sent);
         RequestOptions req = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(nginxPort).setURI(s.path)
                 .putHeader("Cookie", s.cookieHeader()).putHeader("X-Request-ID", requestId).setTimeout(hangMs);
@@ -139,13 +158,36 @@ final class FaultLoad implements AutoCloseable {
             s.setCookies(resp.headers().getAll("set-cookie"));
             return classify(resp, body.toString());
         })).onComplete(ar -> {
-            int latency = (int) (nowMs() - start);
+            long end = nowMs();
+            int latency = (int) (end - start);
+            // Valid only when it was so all along: a session that became invalid while its request was out may be refused.
+            boolean valid = end < s.invalidFromMs;
+            Outcome outcome;
             if (ar.succeeded()) {
-                answers.add(new Answer(start, latency, s.index, s.path, ar.result()[0], Outcome.values()[ar.result()[1]], valid, requestId));
+                outcome = Outcome.values()[ar.result()[1]];
+                answers.add(new Answer(start, latency, s.index, s.path, ar.result()[0], outcome, valid, requestId));
             } else {
                 boolean hang = latency >= hangMs - 50 || String.valueOf(ar.cause()).contains("imeout");
-                answers.add(new Answer(start, latency, s.index, s.path, 0, hang ? Outcome.HANG : Outcome.RESET, valid, requestId));
+                outcome = hang ? Outcome.HANG : Outcome.RESET;
+                answers.add(new Answer(start, latency, s.index, s.path, 0, outcome, valid, requestId));
             }
+            if (outcome == Outcome.SIGN_IN && !stopped) {
+                signInAgain(s);
+            } else {
+                s.inFlight.set(false);
+            }
+        });
+    }
+
+    /** The user follows the redirect: a whole sign-in, off the event loop, before its next call. */
+    private void signInAgain(Session s) {
+        long start = nowMs();
+        vertx.<Map<String, String>>executeBlocking(browser::signIn, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                s.signedIn(ar.result());
+            }
+            String error = ar.succeeded() ? "" : String.valueOf(ar.cause().getMessage());
+            signIns.add(new SignIn(start, (int) (nowMs() - start), s.index, error));
             s.inFlight.set(false);
         });
     }
@@ -170,6 +212,10 @@ final class FaultLoad implements AutoCloseable {
 
     List<Answer> answers() {
         return List.copyOf(answers);
+    }
+
+    List<SignIn> signIns() {
+        return List.copyOf(signIns);
     }
 
     List<Session> sessions() {

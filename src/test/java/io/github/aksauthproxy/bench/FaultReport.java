@@ -17,17 +17,20 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * RELIABILITY.md: per fault, what the users saw (valid sessions sent to sign in, answers outside the expected set,
- * 503s with Retry-After), the token requests Entra received, the time to recover, and how many replicas were ready.
- * The correctness targets (no valid session answered 401, no unexpected answer) are what {@link Results} carries for
- * the CI test.
+ * RELIABILITY.md: per session mode and fault, what the users saw (valid sessions sent to sign in, answers outside
+ * the expected set, 503s with Retry-After, sign-ins), the token requests Entra received and the service made, the time
+ * to recover, and how many replicas were ready. The correctness targets (no valid session answered 401, no unexpected
+ * answer) are what {@link Results} carries for the CI test.
  */
 final class FaultReport {
     static final long RECOVERY_TARGET_MS = 5_000;
 
     private final FaultOptions o;
+    private final String mode;
     private final List<Phase> phases;
     private final List<Answer> answers;
+    private final List<FaultLoad.SignIn> signIns;
+    private final List<Acquisitions> acquisitions;
     private final List<FaultLoad.Session> sessions;
     private final List<Long> tokenRequests;
     private final Map<String, NginxAuthLog.Auth> auth;
@@ -48,16 +51,50 @@ final class FaultReport {
         }
     }
 
-    /** One fault's figures. */
+    /**
+     * One fault's figures. {@code signedInAgain}: sessions that signed in again, after being sent to, while the fault or
+     * its quiet lasted; {@code signInsFailed}: those sign-ins that failed (each is tried again on the next call).
+     */
     record PhaseResult(int answers, int ok, int validSignIns, int invalidSignIns, int unavailable, int unexpected, long firstRecoveryMs,
-                       long allRecoveryMs, int unrecovered) {
+                       long allRecoveryMs, int unrecovered, int signedInAgain, int signInsFailed) {
     }
 
-    FaultReport(FaultOptions o, List<Phase> phases, List<Answer> answers, List<FaultLoad.Session> sessions, List<Long> tokenRequests,
-                Map<String, NginxAuthLog.Auth> auth, List<ReadinessSample> readiness, List<String> shutdownNotes, String chart, long elapsedMs) {
+    /**
+     * One replica's count of the token requests it made to Entra, any outcome ({@code aks_auth_proxy_token_acquisitions_seconds_count}
+     * summed), at one time of the run.
+     */
+    record Acquisitions(long ms, int replica, double count) {
+        private static final String SERIES = "aks_auth_proxy_token_acquisitions_seconds_count{";
+
+        static java.util.Optional<Acquisitions> scrape(java.net.http.HttpClient http, long ms, int replica, int internalPort) {
+            try {
+                java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + internalPort + "/metrics")).timeout(java.time.Duration.ofSeconds(3)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    return java.util.Optional.empty();
+                }
+                double sum = r.body().lines().filter(l -> l.startsWith(SERIES))
+                        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                return java.util.Optional.of(new Acquisitions(ms, replica, sum));
+            } catch (IOException | RuntimeException down) {
+                return java.util.Optional.empty();
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+                return java.util.Optional.empty();
+            }
+        }
+    }
+
+    FaultReport(FaultOptions o, String mode, List<Phase> phases, List<Answer> answers, List<FaultLoad.SignIn> signIns, List<FaultLoad.Session> sessions,
+                List<Long> tokenRequests, List<Acquisitions> acquisitions, Map<String, NginxAuthLog.Auth> auth, List<ReadinessSample> readiness,
+                List<String> shutdownNotes, String chart, long elapsedMs) {
         this.o = o;
+        this.mode = mode;
         this.phases = phases;
         this.answers = answers.stream().sorted(Comparator.comparingLong(Answer::startMs)).toList();
+        this.signIns = signIns.stream().sorted(Comparator.comparingLong(FaultLoad.SignIn::startMs)).toList();
+        this.acquisitions = attempts(acquisitions);
         this.sessions = sessions;
         this.tokenRequests = tokenRequests.stream().sorted().toList();
         this.auth = auth;
@@ -82,25 +119,37 @@ final class FaultReport {
         };
     }
 
-    String markdown(String javaBin) throws IOException, InterruptedException {
+    String mode() {
+        return mode;
+    }
+
+    /** The top of RELIABILITY.md: how it was made and what is expected, for every mode alike. */
+    static String header(FaultOptions o, String javaBin, List<FaultReport> reports, long elapsedMs) throws IOException, InterruptedException {
         StringBuilder s = new StringBuilder("# Reliability under faults\n\n");
         if (o.shortRun()) {
-            s.append("**This is a short run** (`--short`, every fault a few seconds, for CI): it proves the harness and the correctness "
-                    + "targets, its times and rates are not the full run's.\n\n");
+            s.append("**This is a short run** (`--short`, every fault a few seconds, the faults both modes share run in cookie mode only, "
+                    + "for CI): it proves the harness and the correctness targets, its times and rates are not the full run's.\n\n");
         }
         s.append("Written by `").append(o.command()).append("` (bench/faults/README.md explains the harness). ")
                 .append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
                 .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs, `")
                 .append(BenchRun.run(List.of(javaBin, "-version")).lines().findFirst().orElse("java").strip()).append("`, `")
                 .append(BenchRun.run(List.of(BenchRun.which("nginx"), "-v")).strip()).append("`; the run took ")
-                .append(elapsedMs / 1000).append(" s.\n\n");
-        s.append(String.format(Locale.ROOT, "- %d sessions (%d of them one user's whose refresh token Entra refuses in the invalid_grant fault; "
-                        + "every %dth of the others calls the rbac-gated app), each calling through nginx at %.1f req/s for the whole run: "
-                        + "**%d answers recorded**.%n", sessions.size(), FaultRun.VICTIM_SESSIONS, FaultRun.RBAC_EVERY, o.ratePerSecond(),
-                answers.size()));
+                .append(elapsedMs / 1000).append(" s (");
+        for (int i = 0; i < reports.size(); i++) {
+            s.append(i == 0 ? "" : ", ").append(reports.get(i).mode).append(" mode ").append(reports.get(i).elapsedMs / 1000).append(" s");
+        }
+        s.append(").\n\n");
+        s.append(String.format(Locale.ROOT, "- %d sessions, each a real sign-in through nginx (%d of them the sign-ins whose refresh tokens "
+                        + "Entra refuses in the invalid_grant fault; every %dth of the others calls the rbac-gated app), each calling through "
+                        + "nginx at %.1f req/s for the whole run. A user sent to sign in signs in again at once, the whole way through nginx "
+                        + "and the IdP, before calling on.%n", o.users(), FaultRun.VICTIM_SESSIONS, FaultRun.RBAC_EVERY, o.ratePerSecond()));
         s.append("- nginx is `ingress/nginx/nginx.conf.template` rendered from `ingress/ingress-nginx/protected-app.yaml` (as the tests render it), "
                 + "its auth and public locations pointed at one upstream holding both replicas (nginx's defaults: round robin, the next "
                 + "replica tried on a connection error).\n");
+        s.append("- cookie mode: the session is in the encrypted cookie. redis mode (`AKS_AUTH_PROXY_SESSION_STORE=redis`): the cookie holds "
+                + "a ticket, sessions and tokens are in a Redis master with one replica, found through three Sentinels "
+                + "(`AKS_AUTH_PROXY_REDIS_SENTINELS`; Debian's redis-server and redis-sentinel; the master judged down after 1 s).\n");
         s.append(String.format(Locale.ROOT, "- tokens from the stand-in live %d s (the service renews one in use from 5 minutes before its "
                 + "expiry and serves it until 1 minute before), so every active session's token is renewed about every %d s and each fault "
                 + "falls inside renewals; session idle timeout %d s (cookies renewed every %d s); an answer later than %d s is a hang (a token request to Entra at its 5 s connect and 15 s read timeouts, "
@@ -110,20 +159,30 @@ final class FaultReport {
                 + "that is no longer valid; 503 with Retry-After, and only when a replica answered 503 with Retry-After behind it "
                 + "(nginx's auth log). Everything else is unexpected: a 500 or 502 behind the 503 page, a 403 (no rule refuses these "
                 + "users), a 200 without a token, a reset, a hang.\n\n");
+        return s.toString();
+    }
 
-        s.append("## Targets, per fault\n\n");
+    /** This mode's part of RELIABILITY.md. */
+    String section() {
+        StringBuilder s = new StringBuilder("## " + Character.toUpperCase(mode.charAt(0)) + mode.substring(1) + " mode\n\n");
+        s.append(String.format(Locale.ROOT, "%d answers recorded in %d s.%n%n", answers.size(), elapsedMs / 1000));
+        s.append("### Targets, per fault\n\n");
         s.append("The baseline is start-up (every session's first token minted at once while the replicas warm up): shown, "
-                + "not judged. Recovery counts the valid sessions that had an answer other than 200 in the fault.\n\n");
+                + "not judged. Recovery counts the valid sessions that had an answer other than 200 in the fault. Sessions sent to sign "
+                + "in are distinct sessions whose request was answered with the redirect to sign in; signed in again, those whose "
+                + "sign-in that followed worked (failed attempts in brackets: each is tried again on the next call).\n\n");
         s.append("| fault | answers | valid sessions sent to sign in (target 0) | unexpected (target 0) | 503 + Retry-After | "
-                + "invalid sessions sent to sign in | recovery: first / all 200 (target <= 5 s) | max latency | ready replicas (min) |\n");
-        s.append("|---|---|---|---|---|---|---|---|---|\n");
+                + "invalid sessions sent to sign in | signed in again (failed) | recovery: first / all 200 (target <= 5 s) | max latency | "
+                + "ready replicas (min) |\n");
+        s.append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (Phase p : phases) {
             List<Answer> in = within(p.startMs(), p.quietEndMs());
             PhaseResult r = result(p, in);
             byPhase.put(p.name(), r);
             int maxLatency = in.stream().mapToInt(Answer::latencyMs).max().orElse(0);
-            s.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %d | %d | %s | %d ms | %s |%n", p.name(), r.answers(),
-                    bold(r.validSignIns()), bold(r.unexpected()), r.unavailable(), r.invalidSignIns(), recovery(r), maxLatency, minReady(p)));
+            s.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %d | %d | %d (%d) | %s | %d ms | %s |%n", p.name(), r.answers(),
+                    bold(r.validSignIns()), bold(r.unexpected()), r.unavailable(), r.invalidSignIns(), r.signedInAgain(), r.signInsFailed(),
+                    recovery(r), maxLatency, minReady(p)));
             if (p.kind() == FaultRun.Kind.BASELINE) {
                 // Start-up: every session's first token minted at once, on a machine also starting two JVMs.
                 continue;
@@ -139,16 +198,25 @@ final class FaultReport {
             if (r.unrecovered() > 0 || r.allRecoveryMs() > RECOVERY_TARGET_MS) {
                 missed.add(p.name() + ": recovery " + recovery(r));
             }
+            if (p.kind() == FaultRun.Kind.REDIS_EMPTY && (r.invalidSignIns() < sessions.size() || r.signedInAgain() < sessions.size())) {
+                missed.add(p.name() + ": " + r.invalidSignIns() + " of " + sessions.size() + " sessions sent to sign in, " + r.signedInAgain()
+                        + " signed in again");
+            }
         }
         s.append('\n');
         s.append(missed.isEmpty() ? "Every target met.\n\n" : "**Missed:**\n\n" + missed.stream().map(m -> "- " + m + "\n").reduce("", String::concat) + "\n");
 
-        s.append("## Requests to Entra\n\n");
-        s.append("Token requests the service made (counted at the IdP front, answered or not; a refused or black-holed connection is not "
-                + "a request and is not counted). Per minute is the count scaled to a minute; peak is the busiest 10 s, scaled the same.\n\n");
-        s.append("| period | token requests | per minute | peak per minute (busiest 10 s) |\n|---|---|---|---|\n");
+        s.append("### Requests to Entra\n\n");
+        s.append("Token requests (sign-ins' code redemptions and renewals) counted twice: at the IdP front, answered or not, where a "
+                + "refused or black-holed connection never arrives; and by the service itself, every replica's "
+                + "`aks_auth_proxy_token_acquisitions_seconds_count` read every 5 s, which counts those too (one count can be two HTTP "
+                + "requests: MSAL4J retries a 5xx once). Per minute is the count scaled to a minute; peak is the busiest 10 s at the "
+                + "front, scaled the same.\n\n");
+        s.append("| period | at the front | per minute | peak per minute (busiest 10 s) | made by the service (its metrics) | per minute |\n"
+                + "|---|---|---|---|---|---|\n");
         for (Phase p : phases) {
-            if (p.kind() == FaultRun.Kind.ENTRA || p.kind() == FaultRun.Kind.BASELINE || p.kind() == FaultRun.Kind.TOKEN_FILE) {
+            if (p.kind() == FaultRun.Kind.ENTRA || p.kind() == FaultRun.Kind.BASELINE || p.kind() == FaultRun.Kind.TOKEN_FILE
+                    || p.kind() == FaultRun.Kind.REDIS_EMPTY) {
                 s.append(rateRow(p.name() + ", during", p.startMs(), p.endMs()));
                 if (p.quietEndMs() > p.endMs()) {
                     s.append(rateRow(p.name() + ", after", p.endMs(), p.quietEndMs()));
@@ -161,7 +229,7 @@ final class FaultReport {
                 + "of every session would (%d per minute).%n%n",
                 sessions.size(), sessions.size() * 12, Math.round(sessions.size() * o.ratePerSecond() * 60)));
 
-        s.append("## Readiness and shutdown\n\n");
+        s.append("### Readiness and shutdown\n\n");
         s.append("Each replica's `/readyz`, every second: the fewest replicas ready at once in each fault is in the table above (a replica "
                 + "that is down counts as not ready). Kubernetes takes a pod whose readiness fails out of the Service: zero ready "
                 + "replicas is an outage even when the service could have answered.\n\n");
@@ -172,7 +240,7 @@ final class FaultReport {
         long retried = answers.stream().map(a -> auth.get(a.requestId())).filter(x -> x != null && x.retried()).count();
         s.append("nginx moved an auth subrequest to the other replica after a connection error ").append(retried).append(" times.\n\n");
 
-        s.append("## The faults\n\n");
+        s.append("### The faults\n\n");
         for (Phase p : phases) {
             s.append(String.format(Locale.ROOT, "- **%s** (%.0f s from %.0f s of the run, then %.0f s quiet): %s.%s%n", p.name(),
                     (p.endMs() - p.startMs()) / 1000.0, p.startMs() / 1000.0, (p.quietEndMs() - p.endMs()) / 1000.0, p.what(), detail(p)));
@@ -180,7 +248,7 @@ final class FaultReport {
         s.append('\n');
         List<Answer> bad = answers.stream().filter(a -> unexpected(a) || a.outcome() == Outcome.SIGN_IN && a.valid()).limit(20).toList();
         if (!bad.isEmpty()) {
-            s.append("## First unexpected answers\n\n| at (ms) | session | path | status | outcome | valid | behind (replica answers) |\n")
+            s.append("### First unexpected answers\n\n| at (ms) | session | path | status | outcome | valid | behind (replica answers) |\n")
                     .append("|---|---|---|---|---|---|---|\n");
             for (Answer a : bad) {
                 NginxAuthLog.Auth behind = auth.get(a.requestId());
@@ -204,6 +272,18 @@ final class FaultReport {
         java.nio.file.Files.writeString(file, csv);
     }
 
+    /** Each replica's cumulative counts as the requests made since its previous sample (a restarted replica counts from 0). */
+    private static List<Acquisitions> attempts(List<Acquisitions> samples) {
+        Map<Integer, Double> last = new HashMap<>();
+        List<Acquisitions> made = new ArrayList<>();
+        for (Acquisitions a : samples.stream().sorted(Comparator.comparingLong(Acquisitions::ms)).toList()) {
+            double before = last.getOrDefault(a.replica(), 0.0);
+            made.add(new Acquisitions(a.ms(), a.replica(), a.count() >= before ? a.count() - before : a.count()));
+            last.put(a.replica(), a.count());
+        }
+        return made;
+    }
+
     Results results() {
         return new Results(answers.size(), totalValidSignIns, totalUnexpected, Map.copyOf(byPhase), List.copyOf(missed));
     }
@@ -215,7 +295,6 @@ final class FaultReport {
     private PhaseResult result(Phase p, List<Answer> in) {
         int ok = 0;
         int validSignIns = 0;
-        int invalidSignIns = 0;
         int unavailable = 0;
         int unexpected = 0;
         for (Answer a : in) {
@@ -224,8 +303,6 @@ final class FaultReport {
                 case SIGN_IN -> {
                     if (a.valid()) {
                         validSignIns++;
-                    } else {
-                        invalidSignIns++;
                     }
                 }
                 case UNAVAILABLE -> unavailable++;
@@ -259,8 +336,12 @@ final class FaultReport {
             first = Math.min(first, ms);
             all = Math.max(all, ms);
         }
-        return new PhaseResult(in.size(), ok, validSignIns, invalidSignIns, unavailable, unexpected, first == Long.MAX_VALUE ? 0 : first, all,
-                unrecovered);
+        List<FaultLoad.SignIn> tried = signIns.stream().filter(x -> x.startMs() >= p.startMs() && x.startMs() < p.quietEndMs()).toList();
+        int signedInAgain = (int) tried.stream().filter(FaultLoad.SignIn::ok).map(FaultLoad.SignIn::session).distinct().count();
+        int signInsFailed = (int) tried.stream().filter(x -> !x.ok()).count();
+        int sessionsSentInvalid = (int) in.stream().filter(a -> a.outcome() == Outcome.SIGN_IN && !a.valid()).map(Answer::session).distinct().count();
+        return new PhaseResult(in.size(), ok, validSignIns, sessionsSentInvalid, unavailable, unexpected, first == Long.MAX_VALUE ? 0 : first, all,
+                unrecovered, signedInAgain, signInsFailed);
     }
 
     private String detail(Phase p) {
@@ -291,7 +372,9 @@ final class FaultReport {
             long n = tokenRequests.stream().filter(t -> t >= start && t < Math.min(toMs, start + 10_000)).count();
             peak10 = Math.max(peak10, n);
         }
-        return String.format(Locale.ROOT, "| %s | %d | %.0f | %d |%n", label, count, count / minutes, peak10 * 6);
+        double made = acquisitions.stream().filter(a -> a.ms() > fromMs && a.ms() <= toMs).mapToDouble(Acquisitions::count).sum();
+        return String.format(Locale.ROOT, "| %s | %d | %.0f | %d | %.0f | %.0f |%n", label, count, count / minutes, peak10 * 6, made,
+                made / minutes);
     }
 
     private String minReady(Phase p) {

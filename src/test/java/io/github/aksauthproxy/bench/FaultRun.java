@@ -4,6 +4,7 @@ import io.github.aksauthproxy.it.DemoCluster;
 import io.github.aksauthproxy.it.EntraStandIn;
 import io.github.aksauthproxy.it.MutableClock;
 import io.github.aksauthproxy.it.NginxIngress;
+import io.github.aksauthproxy.it.RedisSentinelGroup;
 import io.github.aksauthproxy.it.SecretsSeen;
 import io.github.aksauthproxy.it.ServiceUnderTest;
 import io.vertx.core.Vertx;
@@ -28,17 +29,18 @@ import java.util.zip.ZipFile;
 /**
  * The fault harness (bench/faults/README.md): real nginx rendered from the shipped ingress-nginx example in front of
  * two replicas of the real jar (one upstream with both), the stand-in IdP behind {@link EntraFront} and a
- * {@link FaultRelay}, the Kubernetes API server stand-in behind another relay, and {@link FaultLoad}'s signed-in
- * users calling through nginx all along, while a schedule of faults breaks what the service depends on. It writes
- * what every answer was, per fault, to a Markdown report (RELIABILITY.md). Loopback only; every process it starts
- * is stopped when it ends, fails or is interrupted.
+ * {@link FaultRelay}, the Kubernetes API server stand-in behind another relay, in redis mode a Redis master, its
+ * replica and three Sentinels, and {@link FaultLoad}'s signed-in users calling through nginx all along, while a
+ * schedule of faults breaks what the service depends on. It runs once per session mode and writes what every answer
+ * was, per fault, to a Markdown report (RELIABILITY.md). Loopback only; every process it starts is stopped when it
+ * ends, fails or is interrupted.
  */
 public final class FaultRun {
     /** The protected app's answer when the request reached it with a bearer token (the auth step passed one on). */
     static final String APP_WITH_TOKEN = "app: bearer token received";
     private static final String INTERNAL_UPSTREAM = "aks-auth-proxy.auth.svc.cluster.local";
     private static final String PUBLIC_UPSTREAM = "aks-auth-proxy-public";
-    /** Sessions of the one user whose refresh token Entra refuses in the invalid_grant fault. */
+    /** Sessions (sign-ins) whose refresh tokens Entra refuses in the invalid_grant fault. */
     static final int VICTIM_SESSIONS = 3;
     /** Every n-th session calls the rbac-gated app (profile rbac); the others the default profile. */
     static final int RBAC_EVERY = 5;
@@ -47,6 +49,7 @@ public final class FaultRun {
             .connectTimeout(Duration.ofSeconds(2)).version(java.net.http.HttpClient.Version.HTTP_1_1).build();
 
     private final FaultOptions o;
+    private final String mode;
     private final Path work;
     private final String javaBin;
     private final String oldKey = newKey();
@@ -62,6 +65,10 @@ public final class FaultRun {
     private FaultRelay entraRelay;
     private FaultRelay apiRelay;
     private DemoCluster cluster;
+    private RedisSentinelGroup redis;
+    /** Appended to the description of the phase that is running (what the fault found out, e.g. how long a failover took). */
+    private volatile String phaseNote = "";
+    private final List<FaultReport.Acquisitions> acquisitions = new CopyOnWriteArrayList<>();
     private ChildProcess nginx;
     private Path tokenFile;
     private Path caFile;
@@ -74,7 +81,7 @@ public final class FaultRun {
     record Phase(String name, String what, Kind kind, long startMs, long endMs, long quietEndMs) {
     }
 
-    enum Kind { BASELINE, ENTRA, TOKEN_FILE, KILL, ROLLING, KEYS, API_SERVER }
+    enum Kind { BASELINE, ENTRA, TOKEN_FILE, KILL, ROLLING, KEYS, API_SERVER, REDIS, REDIS_EMPTY }
 
     /** Whether one replica's /readyz answered 200 at one time; {@code up} false when nothing listened. */
     record ReadinessSample(long ms, int replica, boolean up, boolean ready) {
@@ -102,7 +109,7 @@ public final class FaultRun {
             process = p;
             String readyz = "http://127.0.0.1:" + internalPort + "/readyz";
             Duration ready = p.awaitReady(() -> BenchRun.answers200(readyz), Duration.ofSeconds(90));
-            BenchRun.log(name + " ready after " + ready.toMillis() + " ms (cookie keys: " + keysLabel(keys) + ")");
+            BenchRun.log(name + " ready after " + ready.toMillis() + " ms (" + mode + " mode, cookie keys: " + keysLabel(keys) + ")");
         }
 
         /** SIGKILL: the process is gone at once, in-flight requests with it. */
@@ -151,9 +158,10 @@ public final class FaultRun {
         }
     }
 
-    FaultRun(FaultOptions o) throws IOException {
+    FaultRun(FaultOptions o, String mode) throws IOException {
         this.o = o;
-        this.work = o.workDir();
+        this.mode = mode;
+        this.work = o.workDir(mode);
         BenchRun.deleteTree(work);
         Files.createDirectories(work);
         this.javaBin = ProcessHandle.current().info().command().orElse("java");
@@ -162,29 +170,48 @@ public final class FaultRun {
     }
 
     public static void main(String[] args) throws Exception {
-        FaultReport.Results results = run(FaultOptions.parse(args));
-        System.out.println(results.summary());
+        Map<String, FaultReport.Results> results = run(FaultOptions.parse(args));
+        results.forEach((mode, r) -> System.out.println(mode + " mode: " + r.summary()));
         System.exit(0);
     }
 
-    /** Runs the schedule and writes the report; every process started is stopped, also on failure or interruption. */
-    static FaultReport.Results run(FaultOptions o) throws Exception {
-        FaultRun rig = new FaultRun(o);
-        Thread onExit = new Thread(rig::stopAll, "faults-stop");
-        Runtime.getRuntime().addShutdownHook(onExit);
-        try {
-            return rig.runAll();
-        } finally {
-            rig.stopAll();
+    /**
+     * Runs the schedule once per mode and writes the report; every process started is stopped, also on failure or
+     * interruption. Returns each mode's results.
+     */
+    static Map<String, FaultReport.Results> run(FaultOptions o) throws Exception {
+        long started = System.nanoTime();
+        List<FaultReport> reports = new ArrayList<>();
+        for (String mode : o.modes()) {
+            FaultRun rig = new FaultRun(o, mode);
+            Thread onExit = new Thread(rig::stopAll, "faults-stop");
+            Runtime.getRuntime().addShutdownHook(onExit);
             try {
-                Runtime.getRuntime().removeShutdownHook(onExit);
-            } catch (IllegalStateException exiting) {
-                // the JVM is already shutting down: the hook runs stopAll again, which is harmless
+                reports.add(rig.runAll());
+            } finally {
+                rig.stopAll();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onExit);
+                } catch (IllegalStateException exiting) {
+                    // the JVM is already shutting down: the hook runs stopAll again, which is harmless
+                }
             }
         }
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        StringBuilder md = new StringBuilder(FaultReport.header(o, javaBin, reports, (System.nanoTime() - started) / 1_000_000));
+        Map<String, FaultReport.Results> results = new java.util.LinkedHashMap<>();
+        for (FaultReport r : reports) {
+            md.append(r.section());
+            results.put(r.mode(), r.results());
+        }
+        Files.createDirectories(o.out().toAbsolutePath().getParent());
+        Files.writeString(o.out(), md.toString());
+        BenchRun.log("wrote " + o.out());
+        return results;
     }
 
-    private FaultReport.Results runAll() throws Exception {
+    private FaultReport runAll() throws Exception {
+        BenchRun.log("---- " + mode + " mode ----");
         checkTools();
         startDependencies();
         replicas[0] = new Replica(0);
@@ -193,45 +220,104 @@ public final class FaultRun {
         startBoth(oldKey);
         startReadinessPoller();
 
+        // Every session is a real sign-in through nginx (in redis mode the session lives in Redis); the first few are
+        // the ones whose refresh tokens the invalid_grant fault refuses, kept as Entra hands them out.
         SignIns signIns = new SignIns(idp.trust(), "http://127.0.0.1:" + nginxPort);
-        Map<String, String> main = signIns.signIn();
-        Map<String, String> victim = signIns.signIn();
-        main.values().forEach(SecretsSeen::add);
-        victim.values().forEach(SecretsSeen::add);
-        SignIns.Minter mainMinter = new SignIns.Minter(oldKey, Duration.ofSeconds(o.idleTimeout()), main);
-        SignIns.Minter victimMinter = new SignIns.Minter(oldKey, Duration.ofSeconds(o.idleTimeout()), victim);
+        entraFaults.keepSignInRefreshTokens();
+        List<Map<String, String>> signedIn = new ArrayList<>();
+        for (int i = 0; i < VICTIM_SESSIONS; i++) {
+            signedIn.add(signIns.signIn());
+        }
+        java.util.Set<String> victimRefreshTokens = entraFaults.keptRefreshTokens();
+        if (victimRefreshTokens.size() != VICTIM_SESSIONS) {
+            throw new IllegalStateException(VICTIM_SESSIONS + " sign-ins gave " + victimRefreshTokens.size() + " refresh tokens");
+        }
+        victimRefreshTokens.forEach(SecretsSeen::add);
+        signedIn.addAll(signInMany(signIns, o.users() - VICTIM_SESSIONS));
         List<FaultLoad.Session> sessions = new ArrayList<>();
         for (int i = 0; i < o.users(); i++) {
+            signedIn.get(i).values().forEach(SecretsSeen::add);
             boolean isVictim = i < VICTIM_SESSIONS;
             String path = !isVictim && i % RBAC_EVERY == RBAC_EVERY - 1 ? "/rbac/app" : "/app";
-            sessions.add(new FaultLoad.Session(i, path, (isVictim ? victimMinter : mainMinter).newSessionCookie()));
+            sessions.add(new FaultLoad.Session(i, path, signedIn.get(i)));
         }
-        load = new FaultLoad(vertx, nginxPort, t0, o.hangSeconds(), sessions);
+        load = new FaultLoad(vertx, nginxPort, t0, o.hangSeconds(), sessions, signIns::signIn);
         toClose.add(load);
         load.start(o.ratePerSecond());
         BenchRun.log(o.users() + " sessions calling through nginx at " + o.ratePerSecond() + " req/s each");
 
-        runSchedule(victimMinter.refreshTokenSecret());
+        runSchedule(victimRefreshTokens);
 
         load.stop();
         polling = false;
         long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
-        FaultReport report = new FaultReport(o, phases, load.answers(), load.sessions(), entraFaults.tokenRequestTimes(),
-                NginxAuthLog.read(work.resolve("nginx/auth.log")), List.copyOf(readiness), List.copyOf(shutdownNotes), chartShutdown(), elapsedMs);
+        FaultReport report = new FaultReport(o, mode, phases, load.answers(), load.signIns(), load.sessions(), entraFaults.tokenRequestTimes(),
+                List.copyOf(acquisitions), NginxAuthLog.read(work.resolve("nginx/auth.log")), List.copyOf(readiness), List.copyOf(shutdownNotes),
+                chartShutdown(), elapsedMs);
         report.writeAnswers(work.resolve("answers.csv"));
-        Files.createDirectories(o.out().toAbsolutePath().getParent());
-        Files.writeString(o.out(), report.markdown(javaBin));
-        BenchRun.log("wrote " + o.out());
-        return report.results();
+        return report;
+    }
+
+    /** {@code n} sign-ins through nginx, a few at a time. */
+    private static List<Map<String, String>> signInMany(SignIns signIns, int n) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Map<String, String>>> done = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                done.add(pool.submit(signIns::signIn));
+            }
+            List<Map<String, String>> cookies = new ArrayList<>();
+            for (java.util.concurrent.Future<Map<String, String>> f : done) {
+                cookies.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return cookies;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     // ---- the schedule ----
 
-    private void runSchedule(String victimRefreshToken) throws Exception {
+    private void runSchedule(java.util.Set<String> victimRefreshTokens) throws Exception {
         int quiet = o.quietSeconds();
-        // Every session's first request mints its token (a real refresh-token request each); then calm.
-        phase("baseline", "no fault: every session's first token is minted (the phase ends when every session has had a 200, "
+        // Every session's first request gets its token; then calm.
+        phase("baseline", "no fault: every session's first request gets its token (the phase ends when every session has had a 200, "
                 + "at most after 300 s), then steady calls", Kind.BASELINE, () -> awaitEverySessionServed(Duration.ofSeconds(300)), () -> { }, quiet);
+        // The short form runs the faults both modes share once, in cookie mode; redis mode adds its own.
+        if (!(o.shortRun() && mode.equals("redis"))) {
+            sharedFaults(victimRefreshTokens, quiet);
+        }
+        if (mode.equals("redis")) {
+            redisFaults(quiet);
+        }
+    }
+
+    private void redisFaults(int quiet) throws Exception {
+        RedisProcessHolder killed = new RedisProcessHolder();
+        phase("Sentinel failover", "the Redis master killed with SIGKILL (the fault ends there: recovery counts from the kill); the "
+                + "Sentinels promote the replica (the master judged down after 1 s), then the old master is started again, empty, and "
+                + "rejoins as the new master's replica", Kind.REDIS, () -> {
+                    killed.nanos = System.nanoTime();
+                    killed.process = redis.killMaster();
+                }, () -> { }, () -> {
+                    Duration failover = redis.awaitFailoverFrom(killed.process, killed.nanos, Duration.ofSeconds(60));
+                    phaseNote = ". The Sentinels named the new master " + failover.toMillis() + " ms after the kill";
+                }, quiet);
+        int down = o.redisDownSeconds();
+        phase("Redis unreachable", "the Redis master, its replica and the three Sentinels frozen (SIGSTOP) for " + down + " s: "
+                + "connections stay open and nothing answers, as when the network drops every packet; then they go on (SIGCONT)",
+                Kind.REDIS, () -> { redis.freeze(); sleep(down); }, () -> redis.thaw(), quiet);
+        phase("Redis restarted empty", "both Redis servers killed and started again without their data (as after a restart without "
+                + "persistence): every session is gone, and every user is to be sent to sign in once and sign in cleanly; the phase "
+                + "lasts until every session has signed in again (at most 120 s)", Kind.REDIS_EMPTY, () -> {
+                    long now = load.nowMs();
+                    load.sessions().forEach(s -> s.invalidFromMs = now);
+                    redis.restartEmpty(Duration.ofSeconds(30));
+                    awaitEverySessionSignedInSince(now, Duration.ofSeconds(120));
+                }, () -> { }, quiet);
+    }
+
+    private void sharedFaults(java.util.Set<String> victimRefreshTokens, int quiet) throws Exception {
         int fault = o.faultSeconds();
         int minor = o.minorFaultSeconds();
         phase("Entra down", "connections to the IdP refused for " + fault + " s", Kind.ENTRA,
@@ -247,17 +333,22 @@ public final class FaultRun {
                 () -> { entraFaults.set(EntraFaults.Fault.status(500, 0)); sleep(minor); }, () -> entraFaults.set(EntraFaults.Fault.NONE), quiet);
         phase("Entra black hole", "connections to the IdP accepted and never answered for " + minor + " s", Kind.ENTRA,
                 () -> { entraRelay.set(FaultRelay.Mode.BLACK_HOLE); sleep(minor); }, () -> entraRelay.set(FaultRelay.Mode.UP), quiet);
-        phase("invalid_grant for one user", "one user's refresh token refused (AADSTS70008) from now on; their " + VICTIM_SESSIONS
-                        + " sessions become invalid, and are judged so from the fault's start",
+        phase("invalid_grant", "the refresh tokens of " + VICTIM_SESSIONS + " sign-ins refused (AADSTS70008) from now on: "
+                        + "those sessions become invalid, are judged so from the fault's start, and sign in again when sent to",
                 Kind.ENTRA, () -> {
                     long now = load.nowMs();
                     load.sessions().stream().filter(s -> s.index < VICTIM_SESSIONS).forEach(s -> s.invalidFromMs = now);
-                    entraFaults.set(EntraFaults.Fault.invalidGrant(java.util.Set.of(victimRefreshToken)));
+                    entraFaults.set(EntraFaults.Fault.invalidGrant(victimRefreshTokens));
                     sleep(minor);
+                    // Each is refused when its token is next renewed: at most a renewal interval later.
+                    awaitSignedInAgain(load.sessions().stream().filter(s -> s.index < VICTIM_SESSIONS).map(s -> s.index).toList(), now,
+                            Duration.ofSeconds(o.tokenLifetime() - 240L));
                 }, () -> { }, quiet);
-        int tf = o.tokenFileSeconds();
-        phase("federated token file", "rewritten at 0, 1/3 and 3/3 of " + tf + " s, missing (unreadable) from 1/3 + 1 s to 1/3 + "
-                + Math.max(1, tf / 3 * 2 / 3) + " s", Kind.TOKEN_FILE, () -> tokenFileFault(tf), () -> { }, quiet);
+        int every = o.tokenFileSeconds();
+        int unreadable = Math.max(1, every * 2 / 3);
+        phase("federated token file", "rewritten every " + every + " s (at 0, " + every + ", " + 2 * every + " and " + 3 * every
+                + " s), and missing (unreadable) for " + unreadable + " s from " + (every + every / 3) + " s", Kind.TOKEN_FILE,
+                () -> tokenFileFault(every, unreadable), () -> { }, quiet);
         phase("replica SIGKILL", "replica 1 killed with SIGKILL and started again", Kind.KILL, () -> {
             replicas[1].kill();
             replicas[1].start(oldKey);
@@ -282,7 +373,13 @@ public final class FaultRun {
     }
 
     private void phase(String name, String what, Kind kind, Step fault, Step end, int quietSeconds) throws Exception {
-        BenchRun.log("fault: " + name);
+        phase(name, what, kind, fault, end, () -> { }, quietSeconds);
+    }
+
+    /** {@code afterwards} runs once the fault has ended (recovery counts from its start), before the quiet period. */
+    private void phase(String name, String what, Kind kind, Step fault, Step end, Step afterwards, int quietSeconds) throws Exception {
+        BenchRun.log("fault: " + name + " (" + mode + " mode)");
+        phaseNote = "";
         long start = load.nowMs();
         try {
             fault.run();
@@ -290,8 +387,33 @@ public final class FaultRun {
             end.run();
         }
         long endMs = load.nowMs();
+        afterwards.run();
         sleep(quietSeconds);
-        phases.add(new Phase(name, what, kind, start, endMs, load.nowMs()));
+        phases.add(new Phase(name, what + phaseNote, kind, start, endMs, load.nowMs()));
+    }
+
+    /** The Redis server a fault killed, and when. */
+    private static final class RedisProcessHolder {
+        io.github.aksauthproxy.it.RedisProcess process;
+        long nanos;
+    }
+
+    /** Until every session has signed in again since {@code sinceMs} (a user sent to sign in does so before calling on). */
+    private void awaitEverySessionSignedInSince(long sinceMs, Duration timeout) throws InterruptedException {
+        awaitSignedInAgain(load.sessions().stream().map(s -> s.index).toList(), sinceMs, timeout);
+    }
+
+    private void awaitSignedInAgain(List<Integer> sessions, long sinceMs, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            java.util.Set<Integer> again = new java.util.HashSet<>();
+            load.signIns().stream().filter(FaultLoad.SignIn::ok).filter(x -> x.startMs() >= sinceMs).forEach(x -> again.add(x.session()));
+            if (again.containsAll(sessions)) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+        BenchRun.log("not every session signed in again within " + timeout.toSeconds() + " s (the report counts them)");
     }
 
     private void awaitEverySessionServed(Duration timeout) throws InterruptedException {
@@ -308,19 +430,19 @@ public final class FaultRun {
                 + work);
     }
 
-    private void tokenFileFault(int seconds) throws Exception {
-        long third = Math.max(1, seconds / 3);
-        long unreadable = Math.max(1, third * 2 / 3);
+    /** Rewritten every {@code every} seconds; between the second and the third write it is missing for {@code unreadable}. */
+    private void tokenFileFault(int every, int unreadable) throws Exception {
         ServiceUnderTest.writeAssertion(tokenFile, "rewritten-0", new MutableClock(Instant.now()));
-        sleep(third);
+        sleep(every);
         ServiceUnderTest.writeAssertion(tokenFile, "rewritten-1", new MutableClock(Instant.now()));
-        sleep(1);
+        sleep(every - unreadable);
         Files.delete(tokenFile);
         BenchRun.log("federated token file removed");
         sleep(unreadable);
         ServiceUnderTest.writeAssertion(tokenFile, "rewritten-2", new MutableClock(Instant.now()));
         BenchRun.log("federated token file written again");
-        sleep(Math.max(0, seconds - third - 1 - unreadable));
+        sleep(every);
+        ServiceUnderTest.writeAssertion(tokenFile, "rewritten-3", new MutableClock(Instant.now()));
     }
 
     /** One replica after the other: SIGTERM, wait for it to exit, start it with {@code keys}, wait until ready. */
@@ -356,6 +478,10 @@ public final class FaultRun {
         toClose.add(cluster);
         apiRelay = FaultRelay.start(vertx, "API server", URI.create(cluster.url()).getPort());
         toClose.add(apiRelay);
+        if (mode.equals("redis")) {
+            redis = RedisSentinelGroup.start();
+            toClose.add(redis);
+        }
     }
 
     /** The stand-in keeps every request it served for takeRequest(); drop them, the front counts instead. */
@@ -456,6 +582,12 @@ public final class FaultRun {
         env.put("AKS_AUTH_PROXY_INTERNAL_PORT", String.valueOf(r.internalPort));
         env.put("AKS_AUTH_PROXY_KUBERNETES_API_URL", "https://localhost:" + apiRelay.port());
         env.put("AKS_AUTH_PROXY_KUBERNETES_CA_FILE", cluster.caFile());
+        if (mode.equals("redis")) {
+            env.put("AKS_AUTH_PROXY_SESSION_STORE", "redis");
+            env.put("AKS_AUTH_PROXY_REDIS_SENTINELS", redis.sentinelPorts().stream().map(p -> "127.0.0.1:" + p)
+                    .collect(java.util.stream.Collectors.joining(",")));
+            env.put("AKS_AUTH_PROXY_REDIS_MASTER_NAME", RedisSentinelGroup.MASTER_NAME);
+        }
         try {
             Path profiles = work.resolve("profiles.yaml");
             Files.writeString(profiles, "profiles:\n  - name: rbac\n    scopes: [\"6dae42f8-4368-4678-94ff-3960e28e3630/.default\"]\n    rbac: "
@@ -467,12 +599,21 @@ public final class FaultRun {
         return env;
     }
 
-    /** Every second, each replica's /readyz: how many replicas Kubernetes would keep in the Service. */
+    /**
+     * Every second, each replica's /readyz: how many replicas Kubernetes would keep in the Service; every 5 s, the
+     * token requests each replica has made to Entra by its own count (its metrics), which also counts requests that
+     * never reached the IdP front (a refused or black-holed connection).
+     */
     private void startReadinessPoller() {
         Thread poller = new Thread(() -> {
+            long rounds = 0;
             while (polling) {
                 long now = (System.nanoTime() - t0) / 1_000_000;
+                boolean scrape = rounds++ % 5 == 0;
                 for (Replica r : replicas) {
+                    if (scrape) {
+                        FaultReport.Acquisitions.scrape(READINESS_PROBE, now, r.index, r.internalPort).ifPresent(acquisitions::add);
+                    }
                     boolean up = true;
                     boolean ready = false;
                     try {

@@ -100,11 +100,6 @@ final class SignIns {
             this.template = loaded.session();
         }
 
-        /** The signed-in session's refresh token as the session keeps it (the fault harness refuses it at the IdP front). */
-        String refreshTokenSecret() {
-            return template.refreshToken().value();
-        }
-
         /** A {@code Cookie} header value for a new session of the signed-in user. */
         String newSessionCookie() {
             Instant now = Instant.now();

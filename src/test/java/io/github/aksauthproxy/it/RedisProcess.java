@@ -85,6 +85,23 @@ public final class RedisProcess implements AutoCloseable {
         end(true);
     }
 
+    /**
+     * Sends the running server a signal by name ({@code STOP} freezes it: connections stay open and are never answered,
+     * like a host that stopped answering; {@code CONT} lets it go on).
+     */
+    public synchronized void signal(String name) throws IOException, InterruptedException {
+        if (process != null) {
+            signal(process.toHandle(), name);
+        }
+    }
+
+    static void signal(ProcessHandle p, String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(p.pid())).redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + p.pid() + " failed");
+        }
+    }
+
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }

@@ -92,6 +92,94 @@ public final class RedisSentinelGroup implements AutoCloseable {
         return List.copyOf(sentinelPorts);
     }
 
+    /** The server the Sentinels now name as master. */
+    public RedisProcess currentMaster() {
+        return currentMasterPort() == master.port() ? master : replica;
+    }
+
+    /** The other server. */
+    public RedisProcess currentReplica() {
+        return currentMasterPort() == master.port() ? replica : master;
+    }
+
+    /** The master killed at once (SIGKILL), as a crashed node; returns it, for {@link #awaitFailoverFrom}. */
+    public RedisProcess killMaster() {
+        RedisProcess old = currentMaster();
+        old.kill();
+        return old;
+    }
+
+    /**
+     * After {@link #killMaster()}: waits until the Sentinels name the other server as master, then starts the old one
+     * again (empty) and waits until the Sentinels have made it the new master's replica, in sync, so the group is whole
+     * again. Returns the time from {@code killedAtNanos} to the new master's name.
+     */
+    public Duration awaitFailoverFrom(RedisProcess old, long killedAtNanos, Duration within) throws IOException, InterruptedException {
+        RedisProcess promoted = old == master ? replica : master;
+        awaitUntil(() -> currentMasterPort() == promoted.port(), within, "no Sentinel failover");
+        Duration failover = Duration.ofNanos(System.nanoTime() - killedAtNanos);
+        old.startAgain();
+        awaitUntil(() -> old.command("INFO", "replication").contains("master_port:" + promoted.port())
+                && old.command("INFO", "replication").contains("master_link_status:up"), within, "the old master did not rejoin as a replica");
+        return failover;
+    }
+
+    /** Every process of the group frozen (SIGSTOP): nothing answers, connections stay open. {@link #thaw()} undoes it. */
+    public void freeze() throws IOException, InterruptedException {
+        master.signal("STOP");
+        replica.signal("STOP");
+        for (Process s : sentinels) {
+            RedisProcess.signal(s.toHandle(), "STOP");
+        }
+    }
+
+    /**
+     * Every process goes on (SIGCONT), the Sentinels first. A Sentinel that finds its clock jumped enters TILT mode for
+     * 30 s and makes no failover, so the group comes back as it was.
+     */
+    public void thaw() throws IOException, InterruptedException {
+        for (Process s : sentinels) {
+            RedisProcess.signal(s.toHandle(), "CONT");
+        }
+        master.signal("CONT");
+        replica.signal("CONT");
+    }
+
+    /**
+     * Both servers killed and started again with nothing in them, in the roles they had (the Sentinels' master first),
+     * as after a restart without persistence; returns once the replica is in sync again.
+     */
+    public void restartEmpty(Duration within) throws IOException, InterruptedException {
+        RedisProcess m = currentMaster();
+        RedisProcess r = m == master ? replica : master;
+        m.kill();
+        r.kill();
+        m.startAgain();
+        m.command("REPLICAOF", "NO", "ONE");
+        r.startAgain();
+        r.command("REPLICAOF", "127.0.0.1", String.valueOf(m.port()));
+        awaitUntil(() -> r.command("INFO", "replication").contains("master_link_status:up"), within, "the replica did not sync after the restart");
+    }
+
+    private interface Condition {
+        boolean holds();
+    }
+
+    private void awaitUntil(Condition c, Duration within, String failure) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (c.holds()) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // a server or Sentinel not answering yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IOException(failure + " within " + within + "; logs in " + dir + ", " + master.dir() + ", " + replica.dir());
+    }
+
     /** The port the Sentinels now name as master's. */
     public int currentMasterPort() {
         String addr = RedisProcess.RespClient.call(sentinelPorts.get(0), "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME);
