@@ -9,8 +9,9 @@ import java.util.List;
  * What the rig runs and for how long. The full run: 3 alternating rounds of 15 s after 10 s of warm-up per side,
  * wrk with 2 threads and 32 connections, 1,000 cold sessions, 100,000 sessions for the footprint (64 at a time), 32
  * browsers signing in, 200 sessions for the restart in redis mode, the IdP answering token requests after 150 ms in
- * the cold path, sign-in and redis benchmarks. {@code --smoke}: 3 rounds of 1 s after 1 s of warm-up, 100 cold
- * sessions, 2,000 cached tokens, 20 sessions for the restart, report under target/.
+ * the cold path, sign-in and redis benchmarks. {@code --smoke}: 2 rounds of 1 s after 1 s of warm-up, 100 cold
+ * sessions, 500 cached tokens, 20 sessions for the restart, services that stop without the shutdown delay, report
+ * under target/.
  *
  * @param signInRoundSeconds sign-in rounds are shorter than wrk's: they alternate cookie and redis mode
  * @param only the benchmarks to run ({@link #runs}); empty: all of them
@@ -30,7 +31,7 @@ record BenchOptions(boolean smoke, Path projectDir, Path jar, Path out, String c
 
     static BenchOptions smoke(Path projectDir) {
         return new BenchOptions(true, projectDir, projectDir.resolve("target/aks-auth-proxy.jar"),
-                projectDir.resolve("target/bench-smoke/BENCHMARKS.md"), "bench/run.sh --smoke", 3, 1, 1, 2, 32, 100, 2_000, 32, 1, List.of(),
+                projectDir.resolve("target/bench-smoke/BENCHMARKS.md"), "bench/run.sh --smoke", 2, 1, 1, 2, 32, 100, 500, 32, 1, List.of(),
                 150, 1, 20, List.of(), 64);
     }
 
