@@ -19,8 +19,9 @@ import java.util.function.Function;
 
 /**
  * The {@code redis} session store: the session cookie holds only a ticket ({@link TicketCodec}), the session lives in
- * Redis ({@link RedisSessions}). The cookie is never renewed: the idle timeout is kept in Redis. A cookie the cookie
- * store wrote (or chunks of one) is no ticket, so switching stores answers 401 and users sign in again.
+ * Redis ({@link RedisSessions}). The cookie is renewed only after a cookie key rotation, sealed again with the new
+ * first key (the idle timeout is kept in Redis). A cookie the cookie store wrote (or chunks of one) is no ticket, so
+ * switching stores answers 401 and users sign in again.
  *
  * <p>A Redis failure fails the stage with {@link SessionStoreUnavailable}; it is never a rejection.
  */
@@ -46,7 +47,11 @@ public final class RedisSessionStore implements SessionStore {
         }
         return unavailableAs(sessions.load(ticket), lookup -> {
             if (lookup.ok()) {
-                return new Loaded(lookup.session(), null, List.of());
+                // After a key rotation the ticket moves to the new key on the user's next request, as cookie sessions do
+                // at their next renewal: otherwise dropping the old key would sign out every user at once.
+                List<Cookie> renewal = sessions.resealed(ticket).map(v -> List.of(names.set(names.session(), v, maxAge(lookup.session()))))
+                        .orElse(List.of());
+                return new Loaded(lookup.session(), null, renewal);
             }
             return lookup.expired() != null ? Loaded.expired(lookup.rejected(), lookup.expired()) : Loaded.rejected(lookup.rejected());
         });
@@ -55,12 +60,16 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public CompletionStage<Saved> save(Session session, Map<String, String> requestCookies) {
         return unavailableAs(sessions.create(session), created -> {
-            long maxAge = Math.max(0, Duration.between(clock.instant(), created.session().expiresAt()).getSeconds());
             List<Cookie> out = new ArrayList<>();
-            out.add(names.set(names.session(), created.cookieValue(), maxAge));
+            out.add(names.set(names.session(), created.cookieValue(), maxAge(created.session())));
             clear(requestCookies).stream().filter(c -> !c.getName().equals(names.session())).forEach(out::add);
             return new Saved(created.session(), out);
         });
+    }
+
+    /** The cookie lives as long as the session. */
+    private long maxAge(Session session) {
+        return Math.max(0, Duration.between(clock.instant(), session.expiresAt()).getSeconds());
     }
 
     @Override

@@ -157,6 +157,11 @@ public final class RedisSessions {
         return write(SessionScripts.CREATE, ref, s, now).thenApply(done -> new Created(tickets.encode(ticket), s, ref));
     }
 
+    /** {@link TicketCodec#resealed}: the ticket sealed with the current cookie key when another listed key sealed it. */
+    public Optional<String> resealed(String cookieValue) {
+        return tickets.resealed(cookieValue);
+    }
+
     /** The session a ticket cookie names, checked for lifetime and idle timeout. */
     public CompletionStage<Lookup> load(String cookieValue) {
         SessionRef known = opened.getIfPresent(cookieValue);

@@ -64,6 +64,23 @@ public final class TicketCodec {
         return new Decoded(new SessionTicket(Arrays.copyOfRange(p, 0, k), Arrays.copyOfRange(p, k, tag), Arrays.copyOfRange(p, tag, p.length)), null);
     }
 
+    /**
+     * The same ticket sealed with the current key, when {@code value} is a good ticket sealed with another listed key
+     * (the keys were rotated since it was made); empty otherwise. The ticket's content (session id, session key, user
+     * tag) is unchanged, so it names the same record: only the key that seals it moves on, and the old key can be
+     * dropped once the users still active have been seen.
+     */
+    public Optional<String> resealed(String value) {
+        String current = keys.currentId();
+        int kid = VERSION.length() + 1;
+        if (value.length() > kid + current.length() && value.regionMatches(kid, current, 0, current.length())
+                && value.charAt(kid + current.length()) == '.') {
+            return Optional.empty();
+        }
+        Decoded d = decode(value);
+        return d.ok() ? Optional.of(encode(d.ticket())) : Optional.empty();
+    }
+
     private static String associated(String kid) {
         return "aks-auth-proxy session ticket|" + kid;
     }

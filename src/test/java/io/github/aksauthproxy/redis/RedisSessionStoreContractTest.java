@@ -4,7 +4,10 @@ import io.github.aksauthproxy.session.SessionStore;
 import io.github.aksauthproxy.session.SessionStoreContract;
 import java.security.SecureRandom;
 import java.util.List;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The redis store keeps the session store contract, on a real redis-server. */
@@ -23,5 +26,39 @@ class RedisSessionStoreContractTest extends SessionStoreContract {
     @Override
     protected SessionStore store() {
         return store;
+    }
+
+    /**
+     * The ticket is rewritten only after a key rotation: a session loaded with its ticket sealed under an older listed
+     * key comes back with a renewal cookie, sealed with the new first key, that the new key alone opens; no renewal
+     * otherwise. (Without it, dropping the old key would sign every user out at once: the fault harness's rotation did.)
+     */
+    @Test
+    void aTicketOfAnOlderKeyIsRenewedUnderTheNewFirstKeyAndNothingElseIsRenewed() {
+        java.util.Map<String, String> jar = new java.util.HashMap<>();
+        save(java.util.Map.of()).cookies().forEach(c -> jar.put(c.getName(), c.getValue()));
+        assertThat(load(jar).renewal()).as("no rotation, no renewal").isEmpty();
+        io.github.aksauthproxy.config.CookieKey next = io.github.aksauthproxy.config.CookieKey.of(RedisSessionsTest.bytes(32));
+        SessionStore rotated = storeWith(List.of(next, RedisSessionsTest.KEY));
+
+        SessionStore.Loaded loaded = rotated.load(jar).toCompletableFuture().join();
+
+        assertThat(loaded.ok()).isTrue();
+        assertThat(loaded.renewal()).singleElement().satisfies(c -> {
+            assertThat(c.getName()).isEqualTo(NAMES.session());
+            assertThat(c.getValue()).startsWith("t1." + next.id() + ".");
+            assertThat(c.getMaxAge()).isPositive();
+            assertThat(c.isHttpOnly()).isTrue();
+        });
+        java.util.Map<String, String> renewed = java.util.Map.of(NAMES.session(), loaded.renewal().get(0).getValue());
+        SessionStore.Loaded afterDrop = storeWith(List.of(next)).load(renewed).toCompletableFuture().join();
+        assertThat(afterDrop.ok()).isTrue();
+        assertThat(afterDrop.session().id()).isEqualTo(loaded.session().id());
+        assertThat(afterDrop.renewal()).isEmpty();
+    }
+
+    private SessionStore storeWith(List<io.github.aksauthproxy.config.CookieKey> keys) {
+        return new RedisSessionStore(new RedisSessions(redis.client(), new RedisKeyring(keys), clock, new SecureRandom(), IDLE, List.of("aks")),
+                NAMES, clock);
     }
 }

@@ -148,6 +148,28 @@ class RedisSessionsTest {
     }
 
     @Test
+    void afterARotationATicketIsResealedWithTheNewKeyWhichAloneOpensItForTheSameSession() throws Exception {
+        RedisSessions.Created created = await(replicaA.create(alice(clock.instant())));
+        String ticket = created.cookieValue();
+        CookieKey next = CookieKey.of(bytes(32));
+        RedisSessions rotated = sessions(List.of(next, KEY));
+        RedisSessions oldKeyDropped = sessions(List.of(next));
+
+        assertThat(replicaA.resealed(ticket)).as("sealed with the current key already").isEmpty();
+        String resealed = rotated.resealed(ticket).orElseThrow();
+
+        assertThat(resealed).isNotEqualTo(ticket).startsWith("t1." + next.id() + ".");
+        assertThat(rotated.resealed(resealed)).as("moved on once only").isEmpty();
+        RedisSessions.Lookup lookup = await(oldKeyDropped.load(resealed));
+        assertThat(lookup.ok()).isTrue();
+        assertThat(lookup.session().id()).isEqualTo(created.session().id());
+        assertThat(await(oldKeyDropped.load(ticket)).rejected()).as("the old ticket once its key is gone").isEqualTo(SessionRejected.UNKNOWN_KEY);
+        assertThat(rotated.resealed("t1." + KEY.id() + ".not-a-ticket")).as("garbage is never resealed").isEmpty();
+        assertThat(rotated.resealed(ticket.substring(0, ticket.length() - 2) + (ticket.endsWith("A") ? "BB" : "AA")))
+                .as("an altered ticket is never resealed").isEmpty();
+    }
+
+    @Test
     void tamperedRecordIsATypedRejectionNotAnException() throws Exception {
         RedisSessions.Created created = await(replicaA.create(alice(clock.instant())));
         server.changeByte(created.ref().recordKey(), 40);

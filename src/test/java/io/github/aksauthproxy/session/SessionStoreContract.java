@@ -32,11 +32,11 @@ public abstract class SessionStoreContract {
                 now, now.plus(Duration.ofHours(12)), now, "alice@contoso.example", true, Optional.of("monitor"));
     }
 
-    private SessionStore.Saved save(Map<String, String> requestCookies) {
+    protected SessionStore.Saved save(Map<String, String> requestCookies) {
         return store().save(alice(), requestCookies).toCompletableFuture().join();
     }
 
-    private SessionStore.Loaded load(Map<String, String> cookies) {
+    protected SessionStore.Loaded load(Map<String, String> cookies) {
         return store().load(cookies).toCompletableFuture().join();
     }
 
