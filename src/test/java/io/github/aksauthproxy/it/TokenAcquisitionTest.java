@@ -119,10 +119,10 @@ class TokenAcquisitionTest {
         java.nio.file.Files.delete(service.tokenFile);
         HttpResponse<String> r = b.get(service.auth());
         assertThat(r.statusCode()).isEqualTo(503);
-        assertThat(r.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(r.headers().firstValue("Retry-After")).as("the first wait, 3 s less up to a fifth, in whole seconds").hasValue("3");
         assertThat(r.headers().firstValue("Authorization")).isEmpty();
         ServiceUnderTest.writeAssertion(service.tokenFile, "restored", service.clock);
-        service.clock.advance(Duration.ofSeconds(5));
+        service.clock.advance(Duration.ofSeconds(3));
         assertThat(b.get(service.auth()).statusCode()).as("recovers with the next request after Retry-After").isEqualTo(200);
     }
 

@@ -35,10 +35,11 @@ class FailureMemoryTest {
 
     @Test
     void consecutiveFailuresWaitTwiceAsLongEachTimeUpToAMinuteLessTheirJitter() {
-        assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(4_000));
-        assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(8_000));
-        assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(16_000));
-        assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(32_000));
+        assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(2_400));
+        assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(4_800));
+        assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(9_600));
+        assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(19_200));
+        assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(38_400));
         assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(48_000));
         assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(48_000));
     }
@@ -52,20 +53,20 @@ class FailureMemoryTest {
     @Test
     void aFailureIsRememberedUntilItsWaitIsOverAndForgottenOnSuccess() {
         memory.record("k", outage(Optional.empty()));
-        clock.advance(Duration.ofMillis(3_999));
+        clock.advance(Duration.ofMillis(2_399));
         assertThat(memory.current("k")).isPresent();
         assertThat(memory.current("other")).isEmpty();
         memory.forget("k");
         assertThat(memory.current("k")).isEmpty();
-        assertThat(waitAfterFailure(outage(Optional.empty()))).as("a success starts the streak over").isEqualTo(Duration.ofMillis(4_000));
+        assertThat(waitAfterFailure(outage(Optional.empty()))).as("a success starts the streak over").isEqualTo(Duration.ofMillis(2_400));
     }
 
     @Test
     void failuresTwentyMinutesApartStartTheStreakOver() {
         waitAfterFailure(outage(Optional.empty()));
-        assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(8_000));
+        assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(4_800));
         clock.advance(Duration.ofMinutes(20));
-        assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(4_000));
+        assertThat(waitAfterFailure(outage(Optional.empty()))).isEqualTo(Duration.ofMillis(2_400));
     }
 
     @Test
