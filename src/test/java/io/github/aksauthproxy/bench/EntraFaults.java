@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The faults the harness injects at the IdP front on command, answered the way Entra answers them: added latency,
- * 500s, 429 or 503 with {@code Retry-After}, and {@code invalid_grant} (AADSTS70008) for the refresh tokens of one
- * user. (Refused connections and the black hole are the {@link FaultRelay}'s.) It also notes the time of every token
+ * 500s, 429 or 503 with {@code Retry-After}, and {@code invalid_grant} (AADSTS70008) for some sessions' refresh
+ * tokens. (Refused connections and the black hole are the {@link FaultRelay}'s.) It also notes the time of every token
  * request the service made, answered or not, for the report's requests per minute, and, while told to, keeps the
  * refresh tokens Entra hands out at sign-in (the sessions whose refresh tokens the invalid_grant fault refuses).
  */
@@ -38,7 +38,7 @@ final class EntraFaults implements EntraFront.Interceptor {
         }
 
         static Fault invalidGrant(Set<String> refreshTokens) {
-            return new Fault("invalid_grant for one user", 0, 0, 0, Set.copyOf(refreshTokens));
+            return new Fault("invalid_grant for " + refreshTokens.size() + " refresh tokens", 0, 0, 0, Set.copyOf(refreshTokens));
         }
     }
 

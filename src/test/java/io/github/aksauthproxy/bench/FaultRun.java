@@ -571,7 +571,7 @@ public final class FaultRun {
         env.put("AKS_AUTH_PROXY_REDIRECT_URL", "http://127.0.0.1:" + nginxPort + "/oauth2/callback");
         env.put("AKS_AUTH_PROXY_COOKIE_SECRETS", keys);
         env.put("AKS_AUTH_PROXY_LISTEN_ADDRESS", "127.0.0.1");
-        // Every session here is one of two sign-ins of one user: the per-user limit would (rightly) answer 429.
+        // Every session here is a sign-in of the stand-in's one user: the per-user limit would (rightly) answer 429.
         env.put("AKS_AUTH_PROXY_AUTH_RATE_BURST", "0");
         env.put("AKS_AUTH_PROXY_SIGN_IN_RATE_BURST", "0");
         env.put("AKS_AUTH_PROXY_SESSION_IDLE_TIMEOUT", o.idleTimeout() + "s");
