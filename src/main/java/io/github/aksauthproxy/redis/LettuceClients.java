@@ -35,7 +35,7 @@ final class LettuceClients {
      * saw a 2 s cap reconnect 2 s after Sentinel had already promoted the replica (recovery 5.4 s after the kill, the
      * new master named at 3.3 s). Each try is a Sentinel lookup and one connection, bounded by the connect timeout.
      */
-    static final Delay RECONNECT = Delay.exponential(Duration.ofMillis(50), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS);
+    private static final Delay RECONNECT = Delay.exponential(Duration.ofMillis(50), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS);
     /** A cluster's topology is re-read this often, and at once on MOVED/ASK redirects and failed reconnects. */
     private static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(30);
 

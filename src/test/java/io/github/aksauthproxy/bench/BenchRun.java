@@ -622,11 +622,8 @@ public final class BenchRun {
 
     /** The token cache's series from the service's own /metrics. */
     private Map<String, Double> tokenCacheMetrics(Service svc) throws Exception {
-        java.net.http.HttpResponse<String> r = PROBE.send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + svc.internalPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
         Map<String, Double> m = new LinkedHashMap<>();
-        Matcher s = CACHE_SERIES.matcher(r.body());
+        Matcher s = CACHE_SERIES.matcher(metrics(svc.internalPort, Duration.ofSeconds(10)));
         while (s.find()) {
             m.put(s.group(1), Double.parseDouble(s.group(2)));
         }
@@ -661,10 +658,7 @@ public final class BenchRun {
          * requests still in flight when it stops, the service answered them all the same.
          */
         long authAnswered() throws IOException, InterruptedException {
-            java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + internalPort + "/metrics")).timeout(Duration.ofSeconds(10)).build();
-            String text = PROBE.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = AUTH_ANSWERED.matcher(text);
+            Matcher m = AUTH_ANSWERED.matcher(metrics(internalPort, Duration.ofSeconds(10)));
             return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
         }
 
@@ -907,6 +901,16 @@ public final class BenchRun {
             "(?m)^aks_auth_proxy_http_requests_seconds_count\\{listener=\"internal\",route=\"/oauth2/auth\",status=\"200\"} ([0-9.eE+]+)$");
     private static final java.net.http.HttpClient PROBE = java.net.http.HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(1)).version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+
+    /** The service's own {@code /metrics} text from its internal listener; an IOException for any answer but 200. */
+    static String metrics(int internalPort, Duration timeout) throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> r = PROBE.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + internalPort + "/metrics")).timeout(timeout).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("/metrics on port " + internalPort + " answered " + r.statusCode());
+        }
+        return r.body();
+    }
 
     static boolean answers200(String url) throws IOException, InterruptedException {
         java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(2)).build();

@@ -66,15 +66,10 @@ final class FaultReport {
     record Acquisitions(long ms, int replica, double count) {
         private static final String SERIES = "aks_auth_proxy_token_acquisitions_seconds_count{";
 
-        static java.util.Optional<Acquisitions> scrape(java.net.http.HttpClient http, long ms, int replica, int internalPort) {
+        /** This replica's count now, or empty while it does not answer (stopped, restarting). */
+        static java.util.Optional<Acquisitions> scrape(long ms, int replica, int internalPort) {
             try {
-                java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + internalPort + "/metrics")).timeout(java.time.Duration.ofSeconds(3)).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 200) {
-                    return java.util.Optional.empty();
-                }
-                double sum = r.body().lines().filter(l -> l.startsWith(SERIES))
+                double sum = BenchRun.metrics(internalPort, java.time.Duration.ofSeconds(3)).lines().filter(l -> l.startsWith(SERIES))
                         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
                 return java.util.Optional.of(new Acquisitions(ms, replica, sum));
             } catch (IOException | RuntimeException down) {

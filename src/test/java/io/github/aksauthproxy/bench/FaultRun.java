@@ -295,8 +295,8 @@ public final class FaultRun {
     private void redisFaults(int quiet) throws Exception {
         RedisProcessHolder killed = new RedisProcessHolder();
         phase("Sentinel failover", "the Redis master killed with SIGKILL (the fault ends there: recovery counts from the kill); the "
-                + "Sentinels promote the replica (the master judged down after 1 s), then the old master is started again, empty, and "
-                + "rejoins as the new master's replica", Kind.REDIS, () -> {
+                + "Sentinels promote the replica (the master judged down after 1 s), then the old master is started again, empty, as "
+                + "the new master's replica", Kind.REDIS, () -> {
                     killed.nanos = System.nanoTime();
                     killed.process = redis.killMaster();
                 }, () -> { }, () -> {
@@ -612,7 +612,7 @@ public final class FaultRun {
                 boolean scrape = rounds++ % 5 == 0;
                 for (Replica r : replicas) {
                     if (scrape) {
-                        FaultReport.Acquisitions.scrape(READINESS_PROBE, now, r.index, r.internalPort).ifPresent(acquisitions::add);
+                        FaultReport.Acquisitions.scrape(now, r.index, r.internalPort).ifPresent(acquisitions::add);
                     }
                     boolean up = true;
                     boolean ready = false;
