@@ -17,6 +17,14 @@ import java.util.concurrent.TimeUnit;
 public final class RedisSentinelGroup implements AutoCloseable {
     public static final String MASTER_NAME = "mymaster";
     private static final Duration READY_WITHIN = Duration.ofSeconds(30);
+    /**
+     * A full sync starts at once (no 5 s wait for more replicas) and a stalled one is given up after 10 s, not 60 s, so
+     * the replica tries again on its own: with the default, one stalled sync on a loaded CI machine outlasted the
+     * harness's one-minute wait for the group to be whole again.
+     */
+    private static final String[] SYNC_ARGS = {"--repl-diskless-sync-delay", "0", "--repl-timeout", "10"};
+    /** How long a replica may go with its link down and no sync under way before it is told REPLICAOF again. */
+    private static final Duration RESYNC_AFTER = Duration.ofSeconds(15);
     private final RedisProcess master;
     private final RedisProcess replica;
     private final List<Process> sentinels = new ArrayList<>();
@@ -31,8 +39,8 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     public static RedisSentinelGroup start() throws IOException, InterruptedException {
         Path sentinel = RequiredBinary.find("redis-sentinel", "redis-sentinel");
-        RedisProcess master = RedisProcess.start();
-        RedisProcess replica = RedisProcess.start("--replicaof", "127.0.0.1", String.valueOf(master.port()));
+        RedisProcess master = RedisProcess.start(SYNC_ARGS);
+        RedisProcess replica = RedisProcess.start(withSyncArgs("--replicaof", "127.0.0.1", String.valueOf(master.port())));
         RedisSentinelGroup group = new RedisSentinelGroup(master, replica, Files.createTempDirectory("sentinels-"));
         try {
             for (int i = 0; i < 3; i++) {
@@ -44,6 +52,12 @@ public final class RedisSentinelGroup implements AutoCloseable {
             group.close();
             throw e;
         }
+    }
+
+    private static String[] withSyncArgs(String... args) {
+        String[] all = java.util.Arrays.copyOf(SYNC_ARGS, SYNC_ARGS.length + args.length);
+        System.arraycopy(args, 0, all, SYNC_ARGS.length, args.length);
+        return all;
     }
 
     private void startSentinel(Path binary, int i) throws IOException {
@@ -114,7 +128,8 @@ public final class RedisSentinelGroup implements AutoCloseable {
      * After {@link #killMaster()}: waits until the Sentinels name the other server as master, then starts the old one
      * again (empty) as the new master's replica and waits until it is in sync, so the group is whole again. It is told
      * REPLICAOF at once, as the Sentinels would tell it in time: their own conversion waits several publish periods and
-     * none at all in TILT mode, which a loaded machine can bring on (a fault run once waited over a minute for it).
+     * none at all in TILT mode, which a loaded machine can bring on (a fault run once waited over a minute for it); it is
+     * told again if its sync stalls (a CI run once saw no sync for a minute after the first REPLICAOF).
      * Returns the time from {@code killedAtNanos} to the new master's name.
      */
     public Duration awaitFailoverFrom(RedisProcess old, long killedAtNanos, Duration within) throws Exception {
@@ -122,10 +137,67 @@ public final class RedisSentinelGroup implements AutoCloseable {
         Within.until(within, "a Sentinel failover" + logs(), () -> currentMasterPort() == promoted.port());
         Duration failover = Duration.ofNanos(System.nanoTime() - killedAtNanos);
         old.startAgain();
-        old.command("REPLICAOF", "127.0.0.1", String.valueOf(promoted.port()));
-        Within.until(within, "the old master to sync as a replica" + logs(), () -> old.command("INFO", "replication").contains(
-                "master_port:" + promoted.port()) && old.command("INFO", "replication").contains("master_link_status:up"));
+        syncAsReplica(old, promoted, within, "the old master to sync as the new master's replica");
         return failover;
+    }
+
+    /**
+     * Tells {@code follower} REPLICAOF {@code leader} and waits until it is in sync, telling it again whenever its link
+     * has been down with no sync under way for {@link #RESYNC_AFTER}. On failure the message carries the tails of the
+     * group's logs, since the directories holding them are removed when the group closes.
+     */
+    private void syncAsReplica(RedisProcess follower, RedisProcess leader, Duration within, String what) throws Exception {
+        follower.command("REPLICAOF", "127.0.0.1", String.valueOf(leader.port()));
+        long[] idleSince = {System.nanoTime()};
+        try {
+            Within.until(within, what, () -> {
+                List<String> info = follower.command("INFO", "replication").lines().map(String::strip).toList();
+                if (info.contains("master_port:" + leader.port()) && info.contains("master_link_status:up")) {
+                    return true;
+                }
+                if (info.contains("master_sync_in_progress:1")) {
+                    idleSince[0] = System.nanoTime();
+                } else if (System.nanoTime() - idleSince[0] > RESYNC_AFTER.toNanos()) {
+                    // the same REPLICAOF again would be answered "Already connected" and change nothing
+                    follower.command("REPLICAOF", "NO", "ONE");
+                    follower.command("REPLICAOF", "127.0.0.1", String.valueOf(leader.port()));
+                    idleSince[0] = System.nanoTime();
+                }
+                return false;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; replica: " + replicationOf(follower) + "; master: " + replicationOf(leader)
+                    + logTails(), e.getCause());
+        }
+    }
+
+    private static String replicationOf(RedisProcess server) {
+        try {
+            return server.command("INFO", "replication").lines().map(String::strip).collect(java.util.stream.Collectors.joining(" "));
+        } catch (RuntimeException e) {
+            return "no answer (" + e.getMessage() + ")";
+        }
+    }
+
+    /** The last lines of every log of the group, for a failure message. */
+    private String logTails() {
+        StringBuilder out = new StringBuilder();
+        List<Path> logs = new ArrayList<>();
+        for (int i = 0; i < sentinels.size(); i++) {
+            logs.add(dir.resolve("sentinel-" + i + ".log"));
+        }
+        logs.add(master.dir().resolve("redis.log"));
+        logs.add(replica.dir().resolve("redis.log"));
+        for (Path log : logs) {
+            try {
+                List<String> lines = Files.readAllLines(log);
+                out.append("\n--- ").append(log).append(" (last lines) ---\n")
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size())));
+            } catch (IOException e) {
+                out.append("\n--- ").append(log).append(": ").append(e.getMessage());
+            }
+        }
+        return out.toString();
     }
 
     /** Every process of the group frozen (SIGSTOP): nothing answers, connections stay open. {@link #thaw()} undoes it. */
@@ -161,8 +233,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
         m.startAgain();
         m.command("REPLICAOF", "NO", "ONE");
         r.startAgain();
-        r.command("REPLICAOF", "127.0.0.1", String.valueOf(m.port()));
-        Within.until(within, "the replica to sync after the restart" + logs(), () -> r.command("INFO", "replication").contains("master_link_status:up"));
+        syncAsReplica(r, m, within, "the replica to sync after the restart");
     }
 
     private String logs() {
