@@ -121,25 +121,28 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
                 groups.subject(session, known),
                 () -> tokens.token(session, config.profiles().get(Config.DEFAULT_PROFILE)).thenApply(AccessToken::value),
                 Optional.of(groups.asker(session))));
-        decision.onSuccess(d -> admit(ctx, session, profile, loaded, d, known)).onFailure(e -> tokenFailed(ctx, session, profile, e));
+        decision.onSuccess(d -> admit(ctx, session, profile, loaded, d)).onFailure(e -> tokenFailed(ctx, session, profile, e));
     }
 
-    private void admit(RoutingContext ctx, Session session, Profile profile, SessionStore.Loaded loaded, AccessDecision decision,
-                       GroupClaims known) {
+    private void admit(RoutingContext ctx, Session session, Profile profile, SessionStore.Loaded loaded, AccessDecision decision) {
         if (!decision.allowed()) {
             refuse(ctx, session, profile, decision);
             return;
         }
         CompletableFuture<AccessToken> pending = tokens.token(session, profile);
-        // A token just minted came with the user's groups now: the header is read after it (a cached token brought none).
-        boolean cached = pending.isDone() && !pending.isCompletedExceptionally();
-        if (cached && !known.overage()) {
-            // The warm path: a cached token and groups the tokens listed, so nothing to wait for or chain.
-            events.allowed(profile);
-            allow(ctx.response(), session, profile, pending.join(), groups.listed(known), loaded);
-            return;
+        // A token just minted here or taken from another replica came with the user's groups now, so the groups are read
+        // again once the token is in hand. Being done already does not mean it was cached here: a Redis read can end on
+        // Redis's own thread before this line, and the groups read before it would be the sign-in's.
+        if (pending.isDone() && !pending.isCompletedExceptionally()) {
+            GroupClaims now = groups.known(session);
+            if (!now.overage()) {
+                // The warm path: a token in hand and groups the tokens listed, so nothing to wait for or chain.
+                events.allowed(profile);
+                allow(ctx.response(), session, profile, pending.join(), groups.listed(now), loaded);
+                return;
+            }
         }
-        Stages.on(ctx, pending.thenCompose(token -> groups.header(session, profile, cached ? known : groups.known(session))
+        Stages.on(ctx, pending.thenCompose(token -> groups.header(session, profile, groups.known(session))
                         .thenApply(header -> new Allowed(token, header))))
                 .onSuccess(a -> {
                     events.allowed(profile);
