@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
@@ -38,7 +39,7 @@ final class SessionIndex {
         return ByteBuffer.allocate(KID_LENGTH + sealed.length).put(kid.getBytes(StandardCharsets.US_ASCII)).put(sealed).array();
     }
 
-    /** The entry, or empty when it was sealed with a key no longer listed, or changed. */
+    /** The entry, or empty when it was sealed with a key no longer listed, changed, or holds what no entry holds. */
     Optional<Entry> open(String userTag, String name, byte[] value) {
         if (value.length <= KID_LENGTH) {
             return Optional.empty();
@@ -54,7 +55,7 @@ final class SessionIndex {
                         return Optional.of(new Entry(Session.sidHash(name), j.getString("user"), j.getString("oid"), j.getString("tid"),
                                 Instant.ofEpochSecond(j.getLong("iat")), Instant.ofEpochSecond(j.getLong("seen")),
                                 Instant.ofEpochSecond(j.getLong("exp")), userTag, name));
-                    } catch (DecodeException | ClassCastException | NullPointerException e) {
+                    } catch (DecodeException | ClassCastException | NullPointerException | DateTimeException e) {
                         return Optional.empty();
                     }
                 });
