@@ -75,6 +75,15 @@ public final class RedisProcess implements AutoCloseable {
         awaitPong(port, START_TIMEOUT, process);
     }
 
+    /**
+     * Starts the server again with nothing in it. Persistence is off, but a replica keeps the copy its last full sync
+     * wrote ({@code dump.rdb}, Redis's default {@code rdb-del-sync-files no}) and would load it: that file goes first.
+     */
+    public synchronized void startEmpty() throws IOException {
+        Files.deleteIfExists(dir.resolve("dump.rdb"));
+        startAgain();
+    }
+
     /** Stops the server (SIGTERM) and waits for it to exit. */
     public synchronized void stop() {
         end(false);

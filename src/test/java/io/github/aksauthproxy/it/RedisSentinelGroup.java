@@ -136,7 +136,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
         RedisProcess promoted = old == master ? replica : master;
         Within.until(within, "a Sentinel failover" + logs(), () -> currentMasterPort() == promoted.port());
         Duration failover = Duration.ofNanos(System.nanoTime() - killedAtNanos);
-        old.startAgain();
+        old.startEmpty();
         syncAsReplica(old, promoted, within, "the old master to sync as the new master's replica");
         return failover;
     }
@@ -230,9 +230,9 @@ public final class RedisSentinelGroup implements AutoCloseable {
         RedisProcess r = m == master ? replica : master;
         m.kill();
         r.kill();
-        m.startAgain();
+        m.startEmpty();
         m.command("REPLICAOF", "NO", "ONE");
-        r.startAgain();
+        r.startEmpty();
         syncAsReplica(r, m, within, "the replica to sync after the restart");
     }
 
