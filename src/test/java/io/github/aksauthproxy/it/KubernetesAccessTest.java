@@ -124,6 +124,43 @@ class KubernetesAccessTest {
         assertThat(apiRequests()).as("asked again after AKS_AUTH_PROXY_ACCESS_DECISION_TTL (60s)").hasSize(1);
     }
 
+    /**
+     * The review mints the AKS token when it has run out, and that token brings the user's groups now: the header of
+     * the answer is theirs even though the profile's own token was cached. Here the review's AKS token ends before the
+     * profile's, so the answer's token is in hand at once while the groups changed during the review; an answer that
+     * took "in hand at once" for "nothing new" carried the groups of the earlier token.
+     */
+    @Test
+    void groupsHeaderOfAnRbacProfileIsTheGroupsTheReviewsFreshTokenBrought() throws Exception {
+        answerAccessReviews(true, "");
+        EntraShapedTokenCallback.User grace = new EntraShapedTokenCallback.User("77777777-3333-4333-8444-555555555555",
+                "grace@contoso.example", "Grace Example", List.of(FreshGroupsTest.G1, FreshGroupsTest.G2));
+        TestBrowser b = service.signedInAsFromNowOn(idp, grace);
+        try {
+            idp.claims.tokenLifetime(600);
+            assertThat(b.get(service.auth()).statusCode()).isEqualTo(200);
+            idp.claims.tokenLifetime(3600);
+            HttpResponse<String> before = b.get(service.auth() + "?profile=grafana");
+            assertThat(before.headers().firstValue("X-Auth-Request-Groups")).hasValue(FreshGroupsTest.G1 + "," + FreshGroupsTest.G2);
+            // Removed from G2; ten minutes on, the AKS token (10 min) and the review's decision (60 s) have run out, the
+            // profile's token (1 h) has not.
+            idp.claims.signInAs(new EntraShapedTokenCallback.User(grace.oid(), grace.preferredUsername(), grace.name(),
+                    List.of(FreshGroupsTest.G1)));
+            clock.advance(Duration.ofMinutes(10));
+            int refreshes = idp.tokenRequests("refresh_token").size();
+
+            HttpResponse<String> after = b.get(service.auth() + "?profile=grafana");
+
+            assertThat(after.statusCode()).isEqualTo(200);
+            assertThat(idp.tokenRequests("refresh_token")).as("only the review's AKS token was minted").hasSize(refreshes + 1);
+            assertThat(after.headers().firstValue("X-Auth-Request-Groups")).as("the groups the new AKS token brought")
+                    .hasValue(FreshGroupsTest.G1);
+        } finally {
+            idp.claims.tokenLifetime(3600);
+            idp.claims.signInAs(EntraStandIn.ALICE);
+        }
+    }
+
     @Test
     void rbacDeniedProfileIs403WithAGenericBodyAndTheReasonInTheLog() throws Exception {
         answerAccessReviews(false, "no RBAC policy matched");
