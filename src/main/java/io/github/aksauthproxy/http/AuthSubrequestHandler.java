@@ -130,9 +130,8 @@ final class AuthSubrequestHandler implements Handler<RoutingContext> {
             return;
         }
         CompletableFuture<AccessToken> pending = tokens.token(session, profile);
-        // A token just minted here or taken from another replica came with the user's groups now, so the groups are read
-        // again once the token is in hand. Being done already does not mean it was cached here: a Redis read can end on
-        // Redis's own thread before this line, and the groups read before it would be the sign-in's.
+        // A token just minted (here, by another replica, or for the review above) brings the user's groups now, so the
+        // groups are read once the token is in hand: a token done already may have arrived from Redis or from the review.
         if (pending.isDone() && !pending.isCompletedExceptionally()) {
             GroupClaims now = groups.known(session);
             if (!now.overage()) {

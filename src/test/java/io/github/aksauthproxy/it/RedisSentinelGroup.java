@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,27 +38,22 @@ public final class RedisSentinelGroup implements AutoCloseable {
         this.dir = dir;
     }
 
-    public static RedisSentinelGroup start() throws IOException, InterruptedException {
+    public static RedisSentinelGroup start() throws Exception {
         Path sentinel = RequiredBinary.find("redis-sentinel", "redis-sentinel");
         RedisProcess master = RedisProcess.start(SYNC_ARGS);
-        RedisProcess replica = RedisProcess.start(withSyncArgs("--replicaof", "127.0.0.1", String.valueOf(master.port())));
+        RedisProcess replica = RedisProcess.start(SYNC_ARGS);
         RedisSentinelGroup group = new RedisSentinelGroup(master, replica, Files.createTempDirectory("sentinels-"));
         try {
+            replica.command("REPLICAOF", "127.0.0.1", String.valueOf(master.port()));
             for (int i = 0; i < 3; i++) {
                 group.startSentinel(sentinel, i);
             }
             group.awaitReady();
             return group;
-        } catch (IOException | InterruptedException | RuntimeException e) {
+        } catch (Exception | AssertionError e) {
             group.close();
             throw e;
         }
-    }
-
-    private static String[] withSyncArgs(String... args) {
-        String[] all = java.util.Arrays.copyOf(SYNC_ARGS, SYNC_ARGS.length + args.length);
-        System.arraycopy(args, 0, all, SYNC_ARGS.length, args.length);
-        return all;
     }
 
     private void startSentinel(Path binary, int i) throws IOException {
@@ -75,15 +71,9 @@ public final class RedisSentinelGroup implements AutoCloseable {
         sentinelPorts.add(port);
     }
 
-    private void awaitReady() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + READY_WITHIN.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (replica.command("INFO", "replication").contains("master_link_status:up") && sentinelPorts.stream().allMatch(this::sentinelSeesAll)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new IOException("the Sentinel group was not ready within " + READY_WITHIN + "; logs in " + dir);
+    private void awaitReady() throws Exception {
+        until(READY_WITHIN, "the Sentinel group to be ready", () -> replica.command("INFO", "replication").contains("master_link_status:up")
+                && sentinelPorts.stream().allMatch(this::sentinelSeesAll));
     }
 
     private boolean sentinelSeesAll(int port) {
@@ -134,7 +124,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
      */
     public Duration awaitFailoverFrom(RedisProcess old, long killedAtNanos, Duration within) throws Exception {
         RedisProcess promoted = old == master ? replica : master;
-        Within.until(within, "a Sentinel failover" + logs(), () -> currentMasterPort() == promoted.port());
+        until(within, "a Sentinel failover", () -> currentMasterPort() == promoted.port());
         Duration failover = Duration.ofNanos(System.nanoTime() - killedAtNanos);
         old.startEmpty();
         syncAsReplica(old, promoted, within, "the old master to sync as the new master's replica");
@@ -143,31 +133,38 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     /**
      * Tells {@code follower} REPLICAOF {@code leader} and waits until it is in sync, telling it again whenever its link
-     * has been down with no sync under way for {@link #RESYNC_AFTER}. On failure the message carries the tails of the
-     * group's logs, since the directories holding them are removed when the group closes.
+     * has been down with no sync under way for {@link #RESYNC_AFTER}.
      */
     private void syncAsReplica(RedisProcess follower, RedisProcess leader, Duration within, String what) throws Exception {
         follower.command("REPLICAOF", "127.0.0.1", String.valueOf(leader.port()));
         long[] idleSince = {System.nanoTime()};
+        until(within, what, () -> {
+            List<String> info = follower.command("INFO", "replication").lines().map(String::strip).toList();
+            if (info.contains("master_port:" + leader.port()) && info.contains("master_link_status:up")) {
+                return true;
+            }
+            if (info.contains("master_sync_in_progress:1")) {
+                idleSince[0] = System.nanoTime();
+            } else if (System.nanoTime() - idleSince[0] > RESYNC_AFTER.toNanos()) {
+                // the same REPLICAOF again would be answered "Already connected" and change nothing
+                follower.command("REPLICAOF", "NO", "ONE");
+                follower.command("REPLICAOF", "127.0.0.1", String.valueOf(leader.port()));
+                idleSince[0] = System.nanoTime();
+            }
+            return false;
+        });
+    }
+
+    /**
+     * {@link Within#until}, failing with both servers' replication state and the last lines of every log of the group,
+     * since the directories holding them are removed when the group closes.
+     */
+    private void until(Duration within, String what, Callable<Boolean> condition) throws Exception {
         try {
-            Within.until(within, what, () -> {
-                List<String> info = follower.command("INFO", "replication").lines().map(String::strip).toList();
-                if (info.contains("master_port:" + leader.port()) && info.contains("master_link_status:up")) {
-                    return true;
-                }
-                if (info.contains("master_sync_in_progress:1")) {
-                    idleSince[0] = System.nanoTime();
-                } else if (System.nanoTime() - idleSince[0] > RESYNC_AFTER.toNanos()) {
-                    // the same REPLICAOF again would be answered "Already connected" and change nothing
-                    follower.command("REPLICAOF", "NO", "ONE");
-                    follower.command("REPLICAOF", "127.0.0.1", String.valueOf(leader.port()));
-                    idleSince[0] = System.nanoTime();
-                }
-                return false;
-            });
+            Within.until(within, what, condition);
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; replica: " + replicationOf(follower) + "; master: " + replicationOf(leader)
-                    + logTails(), e.getCause());
+            throw new AssertionError(e.getMessage() + "; port " + master.port() + ": " + replicationOf(master) + "; port " + replica.port() + ": "
+                    + replicationOf(replica) + logTails(), e.getCause());
         }
     }
 
@@ -234,10 +231,6 @@ public final class RedisSentinelGroup implements AutoCloseable {
         m.command("REPLICAOF", "NO", "ONE");
         r.startEmpty();
         syncAsReplica(r, m, within, "the replica to sync after the restart");
-    }
-
-    private String logs() {
-        return " (logs in " + dir + ", " + master.dir() + ", " + replica.dir() + ")";
     }
 
     /** The port the Sentinels now name as master's. */

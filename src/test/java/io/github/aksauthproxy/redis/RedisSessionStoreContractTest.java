@@ -1,11 +1,14 @@
 package io.github.aksauthproxy.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.aksauthproxy.config.CookieKey;
 import io.github.aksauthproxy.session.SessionStore;
 import io.github.aksauthproxy.session.SessionStoreContract;
 import java.security.SecureRandom;
+import java.util.HashMap;
 import java.util.List;
-import static org.assertj.core.api.Assertions.assertThat;
-
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,10 +38,10 @@ class RedisSessionStoreContractTest extends SessionStoreContract {
      */
     @Test
     void aTicketOfAnOlderKeyIsRenewedUnderTheNewFirstKeyAndNothingElseIsRenewed() {
-        java.util.Map<String, String> jar = new java.util.HashMap<>();
-        save(java.util.Map.of()).cookies().forEach(c -> jar.put(c.getName(), c.getValue()));
+        Map<String, String> jar = new HashMap<>();
+        save(Map.of()).cookies().forEach(c -> jar.put(c.getName(), c.getValue()));
         assertThat(load(jar).renewal()).as("no rotation, no renewal").isEmpty();
-        io.github.aksauthproxy.config.CookieKey next = io.github.aksauthproxy.config.CookieKey.of(RedisSessionsTest.bytes(32));
+        CookieKey next = CookieKey.of(RedisSessionsTest.bytes(32));
         SessionStore rotated = storeWith(List.of(next, RedisSessionsTest.KEY));
 
         SessionStore.Loaded loaded = rotated.load(jar).toCompletableFuture().join();
@@ -50,14 +53,14 @@ class RedisSessionStoreContractTest extends SessionStoreContract {
             assertThat(c.getMaxAge()).isPositive();
             assertThat(c.isHttpOnly()).isTrue();
         });
-        java.util.Map<String, String> renewed = java.util.Map.of(NAMES.session(), loaded.renewal().get(0).getValue());
+        Map<String, String> renewed = Map.of(NAMES.session(), loaded.renewal().get(0).getValue());
         SessionStore.Loaded afterDrop = storeWith(List.of(next)).load(renewed).toCompletableFuture().join();
         assertThat(afterDrop.ok()).isTrue();
         assertThat(afterDrop.session().id()).isEqualTo(loaded.session().id());
         assertThat(afterDrop.renewal()).isEmpty();
     }
 
-    private SessionStore storeWith(List<io.github.aksauthproxy.config.CookieKey> keys) {
+    private SessionStore storeWith(List<CookieKey> keys) {
         return new RedisSessionStore(new RedisSessions(redis.client(), new RedisKeyring(keys), clock, new SecureRandom(), IDLE, List.of("aks")),
                 NAMES, clock);
     }
